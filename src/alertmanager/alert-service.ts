@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Target } from '../config/config-file.js';
+import { type AlertState, type Incident, severityFromLabel } from '../incidents/incident.js';
+import type { IncidentStore } from '../incidents/incident-store.js';
+import type { IncidentThread } from '../incidents/incident-thread.js';
+import type { Timeline } from '../incidents/timeline.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queues/queues.js';
+import { matchRunbook } from '../runbooks/match-runbook.js';
+import type { Runbook } from '../runbooks/runbook-schema.js';
+import { alertEventMessage } from '../slack/blocks/incident-card.js';
+import { withLock } from '../state/lock.js';
+import { describeAlertSource, type TargetRegistry } from '../targets/target-registry.js';
+import type { Alert, Webhook } from './webhook-schema.js';
+
+export interface AlertServiceDeps {
+  redis: Redis;
+  store: IncidentStore;
+  timeline: Timeline;
+  thread: IncidentThread;
+  targets: TargetRegistry;
+  runbooks: readonly Runbook[];
+  queues: Queues;
+  defaultChannel: string;
+  prefix: string;
+  logger: Logger;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 24);
+
+function toState(a: Alert): AlertState {
+  return {
+    fingerprint: a.fingerprint,
+    alertname: a.labels.alertname ?? '',
+    status: a.status,
+    startsAt: a.startsAt,
+    endsAt: a.endsAt,
+    summary: a.annotations.summary ?? '',
+    description: a.annotations.description ?? '',
+    labels: a.labels,
+    generatorURL: a.generatorURL,
+    runbookUrl: a.annotations.runbook_url ?? '',
+  };
+}
+
+/** Whether this alert says something new compared with what the incident already knows. */
+function isChange(prev: AlertState | undefined, next: AlertState): boolean {
+  if (!prev) return true;
+  if (prev.status !== next.status) return true;
+  // Same status but a new startsAt: it resolved and fired again between two notifications (flapping).
+  return next.status === 'firing' && prev.startsAt !== next.startsAt;
+}
+
+/**
+ * Turns Alertmanager notifications into incidents: one incident and one thread per alert group, re-sends ignored,
+ * state changes recorded and shown, diagnosis queued for newly firing alerts.
+ */
+export class AlertService {
+  constructor(private readonly d: AlertServiceDeps) {}
+
+  async handle(webhook: Webhook, receivedAt: string): Promise<{ incidentId: string; changes: number }> {
+    const lockKey = `${this.d.prefix}:lock:group:${digest(webhook.groupKey)}`;
+    return withLock(this.d.redis, lockKey, 30_000, () => this.apply(webhook, receivedAt));
+  }
+
+  private async openIncident(webhook: Webhook, receivedAt: string): Promise<Incident> {
+    const first = webhook.alerts[0] as Alert;
+    const labels = { ...webhook.commonLabels, ...first.labels };
+    const target = this.d.targets.forLabels(labels);
+    const alertname = webhook.commonLabels.alertname ?? first.labels.alertname ?? 'alert';
+    const source = describeAlertSource(webhook.commonLabels.instance ? webhook.commonLabels : first.labels);
+    const title = webhook.commonAnnotations.summary ?? `${alertname} (${source})`;
+    const candidate = await this.d.store.nextId();
+    const bound = await this.d.store.bindGroup(webhook.groupKey, candidate);
+    if (!bound.created) return this.d.store.require(bound.id);
+    const incident: Incident = {
+      id: bound.id,
+      title,
+      status: 'open',
+      severity: severityFromLabel(webhook.commonLabels.severity ?? first.labels.severity),
+      target: target?.name ?? '',
+      targetHint: source,
+      channel: target?.channel ?? this.d.defaultChannel,
+      threadTs: '',
+      groupKey: webhook.groupKey,
+      alertname,
+      commander: '',
+      createdAt: receivedAt,
+      resolvedAt: '',
+      summary: '',
+    };
+    await this.d.store.create(incident);
+    await this.d.timeline.append(incident.id, {
+      type: 'incident.opened',
+      actor: 'alertmanager',
+      at: receivedAt,
+      text: `Incident opened from alert group ${alertname} (${source})`,
+      data: { groupKey: webhook.groupKey, target: incident.target },
+    });
+    if (!target) {
+      await this.d.timeline.append(incident.id, {
+        type: 'alert.unrouted',
+        actor: 'bot',
+        text: `No configured target matches ${source}; diagnostics cannot run`,
+        data: { labels },
+      });
+    }
+    return incident;
+  }
+
+  private async apply(webhook: Webhook, receivedAt: string): Promise<{ incidentId: string; changes: number }> {
+    const existing = await this.d.store.findByGroup(webhook.groupKey);
+    let incident = existing ? await this.d.store.require(existing) : await this.openIncident(webhook, receivedAt);
+    await this.d.thread.ensureThread(incident);
+    incident = await this.d.store.require(incident.id);
+
+    let changes = 0;
+    const toDiagnose = new Map<string, { runbook: Runbook; target: Target }>();
+    for (const alert of webhook.alerts) {
+      const next = toState(alert);
+      const prev = await this.d.store.getAlert(incident.id, alert.fingerprint);
+      if (!isChange(prev, next)) continue;
+      changes += 1;
+      await this.d.store.putAlert(incident.id, next);
+      const refired = prev?.status === 'resolved' && next.status === 'firing';
+      await this.d.timeline.append(incident.id, {
+        type: next.status === 'firing' ? 'alert.fired' : 'alert.resolved',
+        actor: 'alertmanager',
+        at: next.status === 'firing' ? next.startsAt : next.endsAt,
+        text: `${next.status === 'firing' ? (refired ? 'Fired again (flapping)' : 'Fired') : 'Resolved'}: ${next.alertname} on ${describeAlertSource(next.labels)}${next.summary ? ` — ${next.summary}` : ''}`,
+        data: { fingerprint: next.fingerprint, labels: next.labels, generatorURL: next.generatorURL, runbookUrl: next.runbookUrl },
+      });
+      await this.d.thread.post(incident.id, alertEventMessage(next));
+      if (next.status === 'firing') this.planDiagnosis(incident, next, toDiagnose);
+    }
+    if (changes === 0) return { incidentId: incident.id, changes };
+
+    await this.updateStatus(incident);
+    for (const [key, { runbook, target }] of toDiagnose) {
+      await this.d.queues.add('diagnostics', { incidentId: incident.id, target: target.name, runbook: runbook.name, requestedBy: 'alertmanager' }, key);
+    }
+    await this.d.thread.refreshCard(incident.id);
+    return { incidentId: incident.id, changes };
+  }
+
+  private planDiagnosis(incident: Incident, alert: AlertState, plan: Map<string, { runbook: Runbook; target: Target }>): void {
+    const target = this.d.targets.forLabels(alert.labels) ?? (incident.target ? this.d.targets.get(incident.target) : undefined);
+    const runbook = matchRunbook(this.d.runbooks, alert.labels);
+    if (!target || !runbook) {
+      this.d.logger.info({ incidentId: incident.id, alertname: alert.alertname, target: target?.name, runbook: runbook?.name }, 'no diagnosis for alert');
+      return;
+    }
+    // One diagnosis per runbook and target per firing episode; the job id makes re-sends a no-op in BullMQ too.
+    const key = `diag-${incident.id}-${digest(`${runbook.name}|${target.name}|${alert.startsAt}`)}`;
+    plan.set(key, { runbook, target });
+  }
+
+  /** Resolves the incident when every alert in it has resolved; reopens it when one fires again. */
+  private async updateStatus(incident: Incident): Promise<void> {
+    const alerts = await this.d.store.listAlerts(incident.id);
+    const firing = alerts.some((a) => a.status === 'firing');
+    if (!firing && incident.status === 'open') {
+      const resolvedAt = alerts.map((a) => a.endsAt).sort().pop() ?? new Date().toISOString();
+      await this.d.store.update(incident.id, { status: 'resolved', resolvedAt });
+      await this.d.timeline.append(incident.id, { type: 'incident.resolved', actor: 'alertmanager', at: resolvedAt, text: 'All alerts resolved', data: {} });
+    } else if (firing && incident.status === 'resolved') {
+      await this.d.store.update(incident.id, { status: 'open', resolvedAt: '' });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+
+/** Parses `15m`, `30s`, `2h`, `500ms` into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = DURATION.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const n = Number(m[1]);
+  const unit = m[2];
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  return n * factor;
+}
+
+const DurationSchema = z
+  .string()
+  .regex(DURATION, 'must be a duration such as 30s, 15m or 2h')
+  .transform((s) => parseDuration(s));
+
+/** A Redis instance the bot diagnoses. */
+export const TargetSchema = z
+  .object({
+    /** Name used in Slack commands and runbook output. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash or underscore'),
+    /** Standalone target. Credentials in the URL are never shown in Slack or logs. */
+    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+    /** Drives remediation policy (DOMAIN.md "Workload classes"). */
+    workload: z.enum(['cache', 'session', 'queue']),
+    /** Alert labels that route an alert to this target; every label listed must be equal. */
+    match: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'needs at least one label'),
+    /** Incident channel for this target; defaults to SLACK_CHANNEL. */
+    channel: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type Target = z.infer<typeof TargetSchema>;
+
+export const ConfigFileSchema = z
+  .object({
+    targets: z.array(TargetSchema).default([]),
+    approvals: z
+      .object({
+        /** Slack user ids allowed to approve remediations. */
+        approvers: z.array(z.string().regex(/^[UWS][A-Z0-9]+$/, 'must be a Slack user or group id')).default([]),
+        /** The requester of a proposal may not approve it. */
+        twoPersonRule: z.boolean().default(true),
+        /** A proposal not decided within this window can no longer be approved. */
+        expiresAfter: DurationSchema.default(15 * 60_000),
+      })
+      .strict()
+      .default({ approvers: [], twoPersonRule: true, expiresAfter: 15 * 60_000 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.targets.forEach((t, i) => {
+      if (seen.has(t.name)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name ${t.name}` });
+      }
+      seen.add(t.name);
+    });
+  });
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;

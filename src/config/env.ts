@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** The process environment the bot reads, validated once at start (DESIGN.md "Environment"). */
+export const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1, 'is required (xoxb-…)'),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_CHANNEL: z.string().min(1, 'is required (a channel id such as C0123456)'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
+  ALERTMANAGER_TOKEN: z.string().min(1).optional(),
+  CONFIG_FILE: z.string().min(1).optional(),
+  RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  /** Prefix for BullMQ keys in the state Redis; use a hash tag such as `{rib}` when it is a Cluster. */
+  QUEUE_PREFIX: z.string().min(1).default('rib'),
+  /** Prefix for the bot's own keys (incidents, timelines, proposals) in the state Redis. */
+  KEY_PREFIX: z.string().min(1).default('rib'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Turns zod issues into one line per variable: `SLACK_CHANNEL: is required`. */
+export function describeIssues(issues: z.core.$ZodIssue[], prefix = ''): string {
+  return issues
+    .map((i) => `${prefix}${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('\n');
+}

@@ -1,0 +1,299 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { openTransport } from './largest-keys-transport.js';
+
+/**
+ * Options of the bounded largest-keys scan. Defaults were tuned with `npm run bench` (200k mixed keys, 2 cores):
+ * they finish in well under half of `redis-cli --memkeys`'s time while raising a concurrent GET p99 no more than
+ * redis-cli does. A bigger batch or no pause is faster still but hurts other clients' latency.
+ */
+export const LargestKeysOptionsSchema = z.object({
+  /** SCAN COUNT hint, and so the size of each TYPE + MEMORY USAGE pipeline (2 commands per key). */
+  batchSize: z.number().int().min(1).max(10_000).default(100),
+  /** Pause between batches, in ms, so the server serves other clients' queued commands meanwhile. */
+  pauseMs: z.number().min(0).max(10_000).default(1),
+  /** How many keys to keep in `topKeys`, and how many prefixes in `byPrefix`. */
+  top: z.number().int().min(1).max(1_000).default(10),
+  /** `MEMORY USAGE … SAMPLES n`: nested values sampled per key. 5 is Redis's and redis-cli's default. */
+  samples: z.number().int().min(1).max(1_000).default(5),
+  /** Separator of key segments used to group keys by prefix. */
+  prefixDelimiter: z.string().min(1).max(16).default(':'),
+  /** Segments kept in a prefix: 1 turns `user:123:cart` into `user:*`, 2 into `user:123:*`. */
+  prefixDepth: z.number().int().min(1).max(16).default(1),
+  /** Key budget: stop after sizing this many keys and report the scan as incomplete. */
+  maxKeys: z.number().int().min(1).default(1_000_000),
+  /** Time budget in ms: stop before starting a batch past it and report the scan as incomplete. */
+  maxDurationMs: z.number().int().min(1).default(120_000),
+  /** Optional SCAN MATCH glob, e.g. `session:*`; the budgets still count every key SCAN returns. */
+  match: z.string().min(1).optional(),
+  /**
+   * `dedicated`: a second, bare RESP connection (see {@link RespConnection}: ~6x less client CPU, and the bot's
+   * own connection is not held up by the batches); `client`: pipelines on the given ioredis client; `auto`:
+   * dedicated, falling back to client when the second connection cannot be opened (e.g. maxclients reached).
+   */
+  transport: z.enum(['auto', 'dedicated', 'client']).default('auto'),
+  /** Aborting stops the scan between batches; the partial report is returned, not thrown. */
+  signal: z.instanceof(AbortSignal).optional(),
+});
+
+/** What callers pass: every field is optional. */
+export type LargestKeysOptions = z.input<typeof LargestKeysOptionsSchema>;
+/** The options after defaults were applied. */
+export type ResolvedLargestKeysOptions = z.output<typeof LargestKeysOptionsSchema>;
+
+/** One key and its sampled size. */
+export interface KeySize {
+  key: string;
+  type: string;
+  bytes: number;
+}
+
+/** Aggregate for one Redis type, like the per-type lines of `redis-cli --memkeys`. */
+export interface TypeStat {
+  type: string;
+  keys: number;
+  bytes: number;
+}
+
+/** Aggregate for one key prefix. `sharePct` is the share of all sampled bytes, one decimal. */
+export interface PrefixStat {
+  prefix: string;
+  keys: number;
+  bytes: number;
+  sharePct: number;
+}
+
+/** Why a scan ended before SCAN's cursor came back to 0. */
+export type StopReason = 'maxKeys' | 'maxDurationMs' | 'aborted';
+
+/** Result of {@link scanLargestKeys}. With `complete: false` the figures cover only the keys seen so far. */
+export interface LargestKeysReport {
+  /** Keys returned by SCAN and sent to TYPE / MEMORY USAGE (counts against `maxKeys`). */
+  keysScanned: number;
+  /** Keys that were deleted or expired between SCAN and MEMORY USAGE; left out of every figure. */
+  keysVanished: number;
+  totalBytes: number;
+  durationMs: number;
+  complete: boolean;
+  stoppedBy: StopReason | null;
+  /** Biggest keys first, at most `top`. */
+  topKeys: KeySize[];
+  /** The single biggest key of each type, biggest first. */
+  biggestByType: KeySize[];
+  byType: TypeStat[];
+  /** Prefixes holding the most bytes first, at most `top`. */
+  byPrefix: PrefixStat[];
+  /** True when more than {@link MAX_TRACKED_PREFIXES} prefixes were seen and the rest went to `(other)`. */
+  prefixOverflow: boolean;
+  /** How the batches were sent, and why `auto` fell back to the client's pipeline, if it did. */
+  transport: { used: 'dedicated' | 'client'; fallbackReason?: string };
+  /** SCAN calls made. */
+  batches: number;
+  pauses: number;
+  options: Omit<ResolvedLargestKeysOptions, 'signal'>;
+}
+
+/** Bounds the per-prefix map on keyspaces whose chosen depth reaches unique ids (e.g. depth 2 on `user:ID:x`). */
+export const MAX_TRACKED_PREFIXES = 10_000;
+const OTHER_PREFIX = '(other)';
+const NO_PREFIX = '(no prefix)';
+
+/**
+ * Groups a key by its first `depth` segments: `user:123:cart` → `user:*` (depth 1) or `user:123:*` (depth 2).
+ * A key with fewer delimiters than `depth` is grouped under its parent (`user:123` at depth 2 → `user:*`) so ids
+ * at the leaf do not each become a prefix; a key without any delimiter goes to `(no prefix)`.
+ */
+export function keyPrefix(key: string, delimiter: string, depth: number): string {
+  let end = -1;
+  let from = 0;
+  for (let d = 0; d < depth; d++) {
+    const at = key.indexOf(delimiter, from);
+    if (at === -1) break;
+    end = at + delimiter.length;
+    from = end;
+  }
+  return end === -1 ? NO_PREFIX : `${key.slice(0, end)}*`;
+}
+
+/**
+ * Keeps the `limit` biggest keys in a min-heap, so memory stays O(limit) however many keys are scanned.
+ * SCAN may return a key twice (while the table rehashes), so a key already held is updated, not added again.
+ */
+class TopKeys {
+  private readonly heap: KeySize[] = [];
+  constructor(private readonly limit: number) {}
+
+  offer(entry: KeySize): void {
+    const { heap } = this;
+    const min = heap[0];
+    if (heap.length === this.limit && min && entry.bytes <= min.bytes) return;
+    const held = heap.findIndex((e) => e.key === entry.key);
+    if (held !== -1) {
+      heap.splice(held, 1, entry);
+      heap.sort((a, b) => a.bytes - b.bytes); // rare: a sorted array is a valid min-heap
+      return;
+    }
+    if (heap.length < this.limit) {
+      heap.push(entry);
+      this.up(heap.length - 1);
+    } else {
+      heap[0] = entry;
+      this.down(0);
+    }
+  }
+
+  sorted(): KeySize[] {
+    return [...this.heap].sort((a, b) => b.bytes - a.bytes);
+  }
+
+  private up(i: number): void {
+    const { heap } = this;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.bytes <= heap[i]!.bytes) return;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const { heap } = this;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let min = i;
+      if (l < heap.length && heap[l]!.bytes < heap[min]!.bytes) min = l;
+      if (r < heap.length && heap[r]!.bytes < heap[min]!.bytes) min = r;
+      if (min === i) return;
+      [heap[min], heap[i]] = [heap[i]!, heap[min]!];
+      i = min;
+    }
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the loop then sees `aborted` and stops). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Finds the biggest keys of a Redis node without blocking it: `SCAN cursor [MATCH p] COUNT batchSize`, then one
+ * pipeline of `TYPE key` + `MEMORY USAGE key SAMPLES n` per batch, then a pause. Never sends KEYS. Stops at the
+ * key or time budget, or on abort, and says so in `stoppedBy`. Keys that vanish mid-scan are skipped.
+ *
+ * Like `redis-cli --memkeys` it may see a key twice or miss keys written during the scan (SCAN's guarantees);
+ * duplicates are removed from `topKeys` but may be counted twice in the aggregates.
+ */
+export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = {}): Promise<LargestKeysReport> {
+  const { signal, ...options } = LargestKeysOptionsSchema.parse(opts);
+  const { pauseMs, prefixDelimiter, prefixDepth, maxKeys, maxDurationMs } = options;
+  const started = performance.now();
+  const top = new TopKeys(options.top);
+  const types = new Map<string, TypeStat & { biggest: KeySize }>();
+  const prefixes = new Map<string, { keys: number; bytes: number }>();
+  let prefixOverflow = false;
+  let keysScanned = 0;
+  let keysVanished = 0;
+  let totalBytes = 0;
+  let batches = 0;
+  let pauses = 0;
+  let stoppedBy: StopReason | null = null;
+
+  const record = (key: string, type: string, bytes: number) => {
+    totalBytes += bytes;
+    const entry = { key, type, bytes };
+    top.offer(entry);
+    const t = types.get(type);
+    if (!t) types.set(type, { type, keys: 1, bytes, biggest: entry });
+    else {
+      t.keys++;
+      t.bytes += bytes;
+      // Strictly greater, as redis-cli does, so ties keep the first key met in SCAN order.
+      if (bytes > t.biggest.bytes) t.biggest = entry;
+    }
+    let prefix = keyPrefix(key, prefixDelimiter, prefixDepth);
+    let p = prefixes.get(prefix);
+    if (!p && prefixes.size >= MAX_TRACKED_PREFIXES) {
+      prefixOverflow = true;
+      prefix = OTHER_PREFIX;
+      p = prefixes.get(prefix);
+    }
+    if (!p) prefixes.set(prefix, { keys: 1, bytes });
+    else {
+      p.keys++;
+      p.bytes += bytes;
+    }
+  };
+
+  const { transport, info } = await openTransport(client, options);
+  try {
+    let cursor = '0';
+    do {
+      if (signal?.aborted) {
+        stoppedBy = 'aborted';
+        break;
+      }
+      if (performance.now() - started >= maxDurationMs) {
+        stoppedBy = 'maxDurationMs';
+        break;
+      }
+      const [next, found] = await transport.scan(cursor);
+      cursor = next;
+      batches++;
+      // SCAN may return more than COUNT; size only what the key budget still allows.
+      const keys = found.length > maxKeys - keysScanned ? found.slice(0, maxKeys - keysScanned) : found;
+      if (keys.length > 0) {
+        const replies = await transport.size(keys);
+        keysScanned += keys.length;
+        for (let i = 0; i < keys.length; i++) {
+          const type = replies[2 * i];
+          const bytes = replies[2 * i + 1];
+          // TYPE "none" / MEMORY USAGE nil: the key expired or was deleted since SCAN returned it.
+          if (typeof type !== 'string' || type === 'none' || typeof bytes !== 'number') keysVanished++;
+          else record(keys[i]!, type, bytes);
+        }
+      }
+      if (keysScanned >= maxKeys && (cursor !== '0' || keys.length < found.length)) {
+        stoppedBy = 'maxKeys';
+        break;
+      }
+      if (cursor !== '0' && pauseMs > 0) {
+        await pause(pauseMs, signal);
+        pauses++;
+      }
+    } while (cursor !== '0');
+  } finally {
+    transport.close();
+  }
+
+  const typeStats = [...types.values()].sort((a, b) => b.bytes - a.bytes);
+  const share = (bytes: number) => (totalBytes > 0 ? Math.round((bytes / totalBytes) * 1000) / 10 : 0);
+  return {
+    keysScanned,
+    keysVanished,
+    totalBytes,
+    durationMs: Math.round(performance.now() - started),
+    complete: stoppedBy === null,
+    stoppedBy,
+    topKeys: top.sorted(),
+    biggestByType: typeStats.map((t) => t.biggest).sort((a, b) => b.bytes - a.bytes),
+    byType: typeStats.map(({ type, keys, bytes }) => ({ type, keys, bytes })),
+    byPrefix: [...prefixes.entries()]
+      .sort((a, b) => b[1].bytes - a[1].bytes)
+      .slice(0, options.top)
+      .map(([prefix, p]) => ({ prefix, keys: p.keys, bytes: p.bytes, sharePct: share(p.bytes) })),
+    prefixOverflow,
+    transport: info,
+    batches,
+    pauses,
+    options,
+  };
+}

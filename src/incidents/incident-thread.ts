@@ -1,0 +1,40 @@
+import type { ProposalStore } from '../remediation/proposal-store.js';
+import { incidentCard } from '../slack/blocks/incident-card.js';
+import type { SlackMessage } from '../slack/blocks/types.js';
+import type { SlackNotifier } from '../slack/slack-notifier.js';
+import type { Incident } from './incident.js';
+import type { IncidentStore } from './incident-store.js';
+
+/** An incident's Slack thread: the live card at its root and the messages under it. */
+export class IncidentThread {
+  constructor(
+    private readonly store: IncidentStore,
+    private readonly proposals: ProposalStore,
+    private readonly notifier: SlackNotifier,
+  ) {}
+
+  /** Posts the card if the incident has no thread yet (idempotent across retries); returns the thread ts. */
+  async ensureThread(incident: Incident): Promise<string> {
+    if (incident.threadTs) return incident.threadTs;
+    const alerts = await this.store.listAlerts(incident.id);
+    const ts = await this.notifier.post(incident.channel, incidentCard(incident, alerts, { now: new Date().toISOString() }));
+    await this.store.bindThread(incident.id, incident.channel, ts);
+    return ts;
+  }
+
+  /** Re-renders the root message in place from stored state. */
+  async refreshCard(incidentId: string): Promise<void> {
+    const incident = await this.store.require(incidentId);
+    if (!incident.threadTs) return;
+    const [alerts, proposals] = await Promise.all([this.store.listAlerts(incidentId), this.proposals.listForIncident(incidentId)]);
+    const openProposals = proposals.filter((p) => p.status === 'pending').length;
+    await this.notifier.update(incident.channel, incident.threadTs, incidentCard(incident, alerts, { openProposals, now: new Date().toISOString() }));
+  }
+
+  /** Posts into the incident's thread, opening it first if needed; returns the message ts. */
+  async post(incidentId: string, message: SlackMessage): Promise<string> {
+    const incident = await this.store.require(incidentId);
+    const ts = await this.ensureThread(incident);
+    return this.notifier.post(incident.channel, message, ts);
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const SeveritySchema = z.enum(['sev1', 'sev2', 'sev3', 'sev4']);
+export type Severity = z.infer<typeof SeveritySchema>;
+
+/** An incident as kept in the state Redis hash `…:incident:<id>`. */
+export const IncidentSchema = z.object({
+  id: z.string().regex(/^INC-\d+$/),
+  title: z.string(),
+  status: z.enum(['open', 'resolved']),
+  severity: SeveritySchema,
+  /** Target name from the config; empty when the alert matched no known target. */
+  target: z.string().default(''),
+  /** Label text that identified the (possibly unknown) target, e.g. `instance=10.0.1.10:6379`. */
+  targetHint: z.string().default(''),
+  channel: z.string(),
+  threadTs: z.string().default(''),
+  groupKey: z.string().default(''),
+  alertname: z.string().default(''),
+  commander: z.string().default(''),
+  createdAt: z.string(),
+  resolvedAt: z.string().default(''),
+  summary: z.string().default(''),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+/** The state of one alert (by Alertmanager fingerprint) inside an incident. */
+export const AlertStateSchema = z.object({
+  fingerprint: z.string(),
+  alertname: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  summary: z.string().default(''),
+  description: z.string().default(''),
+  labels: z.record(z.string(), z.string()),
+  generatorURL: z.string().default(''),
+  runbookUrl: z.string().default(''),
+});
+export type AlertState = z.infer<typeof AlertStateSchema>;
+
+/** Maps an alert's `severity` label to an incident severity. */
+export function severityFromLabel(label: string | undefined): Severity {
+  switch ((label ?? '').toLowerCase()) {
+    case 'critical':
+    case 'page':
+      return 'sev2';
+    case 'warning':
+      return 'sev3';
+    default:
+      return 'sev4';
+  }
+}

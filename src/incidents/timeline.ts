@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const TimelineEventTypeSchema = z.enum([
+  'incident.opened',
+  'incident.resolved',
+  'alert.fired',
+  'alert.resolved',
+  'alert.unrouted',
+  'diagnosis.started',
+  'diagnosis.finished',
+  'step.finished',
+  'step.failed',
+  'finding',
+  'proposal.created',
+  'proposal.approved',
+  'proposal.rejected',
+  'proposal.refused',
+  'action.executed',
+  'action.failed',
+  'action.skipped',
+  'note',
+  'severity.changed',
+  'commander.changed',
+  'export',
+]);
+export type TimelineEventType = z.infer<typeof TimelineEventTypeSchema>;
+
+/** One append-only entry of an incident's timeline (a Redis Stream entry). */
+export const TimelineEventSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  type: TimelineEventTypeSchema,
+  /** Slack user id, `alertmanager` or `bot`. */
+  actor: z.string(),
+  text: z.string(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+export type NewTimelineEvent = Omit<TimelineEvent, 'id' | 'at'> & { at?: string };
+
+/** Appends to and reads the per-incident Redis Stream `<prefix>:incident:<id>:timeline`. */
+export class Timeline {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  key(incidentId: string): string {
+    return `${this.prefix}:incident:${incidentId}:timeline`;
+  }
+
+  /** Appends one event; the stream id orders events even when two share a timestamp. */
+  async append(incidentId: string, event: NewTimelineEvent): Promise<string> {
+    const at = event.at ?? new Date().toISOString();
+    const id = await this.redis.xadd(
+      this.key(incidentId),
+      '*',
+      'at',
+      at,
+      'type',
+      event.type,
+      'actor',
+      event.actor,
+      'text',
+      event.text,
+      'data',
+      JSON.stringify(event.data ?? {}),
+    );
+    return id ?? '';
+  }
+
+  /** All events in append order. */
+  async read(incidentId: string): Promise<TimelineEvent[]> {
+    const entries = await this.redis.xrange(this.key(incidentId), '-', '+');
+    return entries.map(([id, fields]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] as string] = fields[i + 1] as string;
+      return TimelineEventSchema.parse({
+        id,
+        at: f.at,
+        type: f.type,
+        actor: f.actor,
+        text: f.text,
+        data: f.data ? JSON.parse(f.data) : {},
+      });
+    });
+  }
+}

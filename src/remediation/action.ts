@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { Target } from '../config/config-file.js';
+import type { Logger } from '../logger.js';
+
+export type Workload = Target['workload'];
+export type Figures = Record<string, number | string>;
+
+export interface ActionContext {
+  client: Redis;
+  target: Target;
+  logger: Logger;
+}
+
+/** Result of re-checking an action just before it runs. */
+export interface PreconditionResult {
+  ok: boolean;
+  reason: string;
+  before: Figures;
+}
+
+/** Result of checking an action's effect after it ran; `ok: false` when it did not help, said honestly. */
+export interface VerifyResult {
+  ok: boolean;
+  summary: string;
+  after: Figures;
+}
+
+/**
+ * A typed, allowlisted write to a target. Nothing else in the bot writes to a diagnosed Redis.
+ * `plan` turns measured metrics and runbook params into concrete params at proposal time (or declines).
+ */
+export interface RemediationAction<P = unknown> {
+  name: string;
+  title: string;
+  paramsSchema: z.ZodType<P>;
+  /** Workload classes this action may ever run on (DOMAIN.md "Workload classes"). */
+  workloads: readonly Workload[];
+  /** What it costs the target, shown on the proposal. */
+  risk: string;
+  plan(metrics: Figures, options: Record<string, unknown>): P | undefined;
+  /** The exact command shown to the approver. */
+  command(params: P): string;
+  precondition(ctx: ActionContext, params: P): Promise<PreconditionResult>;
+  execute(ctx: ActionContext, params: P): Promise<string>;
+  verify(ctx: ActionContext, params: P, before: Figures): Promise<VerifyResult>;
+}

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import { type Proposal, ProposalSchema } from './proposal.js';
+
+// Atomic decision: only a pending, unexpired proposal changes state, so two clicks (or two replicas) cannot both
+// approve. Returns 'ok', or the status that made the decision impossible.
+const DECIDE = `
+local status = redis.call('hget', KEYS[1], 'status')
+if not status then return 'missing' end
+if status ~= 'pending' then return status end
+if ARGV[4] > redis.call('hget', KEYS[1], 'expiresAt') then
+  redis.call('hset', KEYS[1], 'status', 'expired')
+  return 'expired'
+end
+redis.call('hset', KEYS[1], 'status', ARGV[1], 'decidedBy', ARGV[2], 'decidedAt', ARGV[3])
+return 'ok'
+`;
+
+export type DecideOutcome = 'ok' | 'missing' | Proposal['status'];
+
+/** Proposals and the idempotency ledger of executed actions, in the state Redis. */
+export class ProposalStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.prefix}:proposal:${id}`;
+  }
+
+  async create(p: Proposal): Promise<void> {
+    const valid = ProposalSchema.parse(p);
+    await this.redis
+      .multi()
+      .hset(this.key(valid.id), valid)
+      .sadd(`${this.prefix}:incident:${valid.incidentId}:proposals`, valid.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<Proposal | undefined> {
+    const raw = await this.redis.hgetall(this.key(id));
+    return raw.id ? ProposalSchema.parse(raw) : undefined;
+  }
+
+  async require(id: string): Promise<Proposal> {
+    const p = await this.get(id);
+    if (!p) throw new AppError('PROPOSAL_NOT_FOUND', `no proposal ${id}`);
+    return p;
+  }
+
+  async update(id: string, fields: Partial<Proposal>): Promise<void> {
+    await this.redis.hset(this.key(id), fields as Record<string, string>);
+  }
+
+  async listForIncident(incidentId: string): Promise<Proposal[]> {
+    const ids = await this.redis.smembers(`${this.prefix}:incident:${incidentId}:proposals`);
+    const all = await Promise.all(ids.map((id) => this.get(id)));
+    return all.filter((p): p is Proposal => p !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Moves a pending proposal to approved/rejected exactly once. */
+  async decide(id: string, decision: 'approved' | 'rejected', user: string, now: Date): Promise<DecideOutcome> {
+    const res = await this.redis.eval(DECIDE, 1, this.key(id), decision, user, now.toISOString(), now.toISOString());
+    return String(res) as DecideOutcome;
+  }
+
+  /**
+   * Claims the right to execute a proposal (DOMAIN.md "Idempotency key"): `SET ledger NX`. Only the first claimant
+   * runs the action; a retry, a second click or another replica sees the claim and does nothing.
+   */
+  async claimExecution(id: string, worker: string): Promise<boolean> {
+    const ok = await this.redis.set(`${this.prefix}:ledger:${id}`, `processing by ${worker}`, 'EX', 30 * 86400, 'NX');
+    return ok === 'OK';
+  }
+
+  async recordExecution(id: string, result: Record<string, unknown>): Promise<void> {
+    await this.redis.set(`${this.prefix}:ledger:${id}`, JSON.stringify(result), 'EX', 30 * 86400);
+  }
+
+  async ledger(id: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}:ledger:${id}`)) ?? undefined;
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const ProposalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'executed', 'failed', 'skipped']);
+
+/** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */
+export const ProposalSchema = z.object({
+  id: z.string().regex(/^P-[a-z0-9-]+$/),
+  incidentId: z.string(),
+  action: z.string(),
+  title: z.string(),
+  target: z.string(),
+  /** JSON of the action's typed params, fixed at proposal time. */
+  params: z.string(),
+  command: z.string(),
+  reason: z.string(),
+  risk: z.string().default(''),
+  status: ProposalStatusSchema,
+  /** Who asked: `bot` for runbook proposals, else a Slack user id. */
+  requester: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  decidedBy: z.string().default(''),
+  decidedAt: z.string().default(''),
+  channel: z.string().default(''),
+  messageTs: z.string().default(''),
+  result: z.string().default(''),
+});
+export type Proposal = z.infer<typeof ProposalSchema>;
+
+/** The value carried by Approve / Reject buttons, validated when a click comes back. */
+export const ProposalButtonValueSchema = z.string().regex(/^P-[a-z0-9-]+$/);

@@ -1,0 +1,72 @@
+import type { AlertState, Incident } from '../../incidents/incident.js';
+import { LIMITS, safe, truncate, utc } from './text.js';
+import type { Block, SlackMessage } from './types.js';
+
+const STATUS_ICON = { open: ':rotating_light:', resolved: ':white_check_mark:' } as const;
+
+function duration(fromIso: string, toIso: string): string {
+  const ms = Math.max(0, Date.parse(toIso) - Date.parse(fromIso));
+  const m = Math.floor(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m`;
+}
+
+/**
+ * The thread's root message: one live card per incident, updated in place. Alert text is untrusted and escaped.
+ * `now` is passed in so the builder stays pure.
+ */
+export function incidentCard(incident: Incident, alerts: AlertState[], opts: { openProposals?: number; now: string }): SlackMessage {
+  const firing = alerts.filter((a) => a.status === 'firing');
+  const resolved = alerts.filter((a) => a.status === 'resolved');
+  const target = incident.target
+    ? `\`${safe(incident.target, 200)}\``
+    : `:warning: no known target for ${safe(incident.targetHint || 'this alert', 200)} — add it to CONFIG_FILE targets to get diagnostics`;
+  const end = incident.status === 'resolved' && incident.resolvedAt ? incident.resolvedAt : opts.now;
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${incident.id} ${incident.title}`, LIMITS.plainText), emoji: false },
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${STATUS_ICON[incident.status]} ${incident.status}` },
+        { type: 'mrkdwn', text: `*Severity*\n${incident.severity}` },
+        { type: 'mrkdwn', text: `*Target*\n${target}` },
+        { type: 'mrkdwn', text: `*Commander*\n${incident.commander ? `<@${incident.commander}>` : 'unassigned'}` },
+        { type: 'mrkdwn', text: `*Alerts*\n${firing.length} firing, ${resolved.length} resolved` },
+        { type: 'mrkdwn', text: `*Duration*\n${duration(incident.createdAt, end)}${incident.status === 'resolved' ? ' (closed)' : ''}` },
+      ],
+    },
+  ];
+  const lines = alerts.slice(0, 10).map((a) => {
+    const icon = a.status === 'firing' ? ':red_circle:' : ':large_green_circle:';
+    const summary = a.summary ? ` — ${a.summary}` : '';
+    return `${icon} ${a.alertname} ${a.labels.instance ?? ''}${summary}`;
+  });
+  if (alerts.length > 10) lines.push(`… and ${alerts.length - 10} more`);
+  if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: safe(lines.join('\n')) } });
+  const ctx = [`Opened ${utc(incident.createdAt)}`];
+  if (incident.resolvedAt) ctx.push(`resolved ${utc(incident.resolvedAt)}`);
+  if (opts.openProposals) ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ctx.join(' · ') }] });
+  return {
+    text: truncate(`${incident.id} [${incident.status}] ${incident.title}`, LIMITS.sectionText),
+    blocks,
+  };
+}
+
+/** A short thread message for one alert changing state. */
+export function alertEventMessage(alert: AlertState): SlackMessage {
+  const verb = alert.status === 'firing' ? ':red_circle: Firing' : ':large_green_circle: Resolved';
+  const parts = [`${verb}: *${safe(alert.alertname, 200)}* on ${safe(alert.labels.instance ?? 'unknown instance', 200)}`];
+  if (alert.summary) parts.push(safe(alert.summary, 500));
+  if (alert.description) parts.push(`>${safe(alert.description, 1500).replace(/\n/g, '\n>')}`);
+  const links: string[] = [];
+  if (alert.generatorURL.startsWith('http')) links.push(`<${alert.generatorURL.replace(/[<>|]/g, '')}|source>`);
+  if (alert.runbookUrl.startsWith('http')) links.push(`<${alert.runbookUrl.replace(/[<>|]/g, '')}|runbook>`);
+  if (links.length) parts.push(links.join(' · '));
+  return {
+    text: truncate(`${alert.status === 'firing' ? 'Firing' : 'Resolved'}: ${alert.alertname}`, 300),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(parts.join('\n'), LIMITS.sectionText) } }],
+  };
+}

@@ -1,0 +1,69 @@
+import { WebClient } from '@slack/web-api';
+import { AppError } from '../errors.js';
+import { redactText } from '../targets/redact.js';
+import type { SlackMessage } from './blocks/types.js';
+
+/** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */
+export function createWebClient(token: string, slackApiUrl?: string): WebClient {
+  return new WebClient(token, {
+    ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
+    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+    timeout: 10_000,
+  });
+}
+
+/**
+ * Everything the bot says in Slack goes through here: one place that redacts secrets from outgoing text and
+ * turns Web API failures into AppErrors the queues can retry.
+ */
+export class SlackNotifier {
+  constructor(private readonly client: WebClient) {}
+
+  private clean(message: SlackMessage): SlackMessage {
+    // A last line of defence: connection errors and INFO output can echo URLs with passwords.
+    return JSON.parse(redactText(JSON.stringify(message))) as SlackMessage;
+  }
+
+  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
+    const m = this.clean(message);
+    const res = await this.call(() =>
+      this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }),
+    );
+    return String(res.ts ?? '');
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    const m = this.clean(message);
+    await this.call(() => this.client.chat.update({ channel, ts, text: m.text, blocks: m.blocks }));
+  }
+
+  async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
+    await this.call(() =>
+      this.client.chat.postEphemeral({ channel, user, text: redactText(text), ...(threadTs ? { thread_ts: threadTs } : {}) }),
+    );
+  }
+
+  /** Uploads a file into a thread (files.getUploadURLExternal + upload + files.completeUploadExternal). */
+  async upload(channel: string, threadTs: string, filename: string, content: string, title: string): Promise<void> {
+    await this.call(() =>
+      this.client.filesUploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        filename,
+        title,
+        content: redactText(content),
+      }),
+    );
+  }
+
+  private async call<T extends { ok?: boolean; error?: string }>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const res = await fn();
+      if (res.ok === false) throw new AppError('SLACK_API_FAILED', `Slack API error: ${res.error ?? 'unknown'}`);
+      return res;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('SLACK_API_FAILED', `Slack API call failed: ${(err as Error).message}`);
+    }
+  }
+}
