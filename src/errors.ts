@@ -11,7 +11,8 @@ export type AppErrorCode =
   | 'PROPOSAL_NOT_FOUND'
   | 'INCIDENT_NOT_FOUND'
   | 'SLACK_API_FAILED'
-  | 'LOCK_BUSY';
+  | 'LOCK_BUSY'
+  | 'BODY_TOO_LARGE';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

@@ -8,7 +8,7 @@ import type { JobData } from '../queues/job-catalog.js';
 import type { Proposal } from '../remediation/proposal.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import type { RemediationAction } from '../remediation/action.js';
-import { evaluate, parseExpression } from '../runbooks/expression.js';
+import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { findingsMessage } from '../slack/blocks/findings.js';
 import { proposalMessage } from '../slack/blocks/proposal.js';
@@ -102,6 +102,7 @@ export class DiagnosisService {
         continue;
       }
       const now = new Date();
+      const reason = renderTemplate(rule.reason, report.metrics);
       const proposal: Proposal = {
         id: `P-${randomBytes(6).toString('hex')}`,
         incidentId,
@@ -110,7 +111,7 @@ export class DiagnosisService {
         target: target.name,
         params: JSON.stringify(params),
         command: action.command(params),
-        reason: rule.reason,
+        reason,
         risk: action.risk,
         status: 'pending',
         requester: 'bot',
@@ -129,7 +130,7 @@ export class DiagnosisService {
       await this.d.timeline.append(incidentId, {
         type: 'proposal.created',
         actor: 'bot',
-        text: `Proposed ${action.title} on ${target.name}: ${proposal.command} — ${rule.reason}`,
+        text: `Proposed ${action.title} on ${target.name}: ${proposal.command} — ${reason}`,
         data: { proposalId: proposal.id, action: action.name, command: proposal.command, requester: 'bot' },
       });
     }

@@ -23,6 +23,8 @@ export const TimelineEventTypeSchema = z.enum([
   'severity.changed',
   'commander.changed',
   'export',
+  /** A slash command run against the incident (who and what). */
+  'command',
 ]);
 export type TimelineEventType = z.infer<typeof TimelineEventTypeSchema>;
 

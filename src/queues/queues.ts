@@ -1,4 +1,5 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { withTimeout } from '../diagnostics/with-timeout.js';
 import type { Logger } from '../logger.js';
 import { JOBS, type JobData, QUEUE_NAMES, type QueueName } from './job-catalog.js';
 
@@ -61,7 +62,8 @@ export function startWorker<Q extends QueueName>(
         log.error({ issues: parsed.error.issues }, 'invalid job data');
         throw new UnrecoverableError(`invalid ${name} job data: ${parsed.error.message}`);
       }
-      return processor(parsed.data as JobData<Q>, job, log);
+      // A job that hangs (a target that stops answering mid-probe) must not hold a worker slot forever.
+      return withTimeout(processor(parsed.data as JobData<Q>, job, log), spec.timeoutMs, `${name} job ${job.id}`);
     },
     { connection: opts.connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
   );

@@ -1,0 +1,153 @@
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AlertService } from './alertmanager/alert-service.js';
+import type { Config } from './config/load-config.js';
+import { DiagnosisService } from './diagnostics/diagnosis-service.js';
+import { PROBES } from './diagnostics/probe-catalog.js';
+import { alertmanagerHandler } from './http/alertmanager-route.js';
+import { createEdgeServer } from './http/edge-server.js';
+import { healthzHandler, metricsHandler, readyzHandler } from './http/health-routes.js';
+import { Metrics } from './http/metrics.js';
+import { CommandService } from './incidents/command-service.js';
+import { IncidentCommands } from './incidents/incident-commands.js';
+import { IncidentStore } from './incidents/incident-store.js';
+import { IncidentThread } from './incidents/incident-thread.js';
+import { Timeline } from './incidents/timeline.js';
+import type { Logger } from './logger.js';
+import { Queues, startWorker } from './queues/queues.js';
+import { ACTIONS } from './remediation/action-catalog.js';
+import { ApprovalService } from './remediation/approval-service.js';
+import { ProposalStore } from './remediation/proposal-store.js';
+import { RemediationService } from './remediation/remediation-service.js';
+import { builtInCatalogs } from './runbooks/catalogs.js';
+import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
+import { createSlackApp } from './slack/app.js';
+import { registerIncidentCommand } from './slack/listeners/incident-command.js';
+import { registerProposalActions } from './slack/listeners/proposal-actions.js';
+import { createWebClient, SlackNotifier } from './slack/slack-notifier.js';
+import { TargetRegistry } from './targets/target-registry.js';
+
+export interface Bot {
+  /** Listens on `port` (0: any free port) when the role serves HTTP; returns the base URL. */
+  start(port?: number): Promise<string | undefined>;
+  /** Stops taking work, lets running jobs finish, closes connections. Safe to call twice. */
+  stop(): Promise<void>;
+  metrics: Metrics;
+  services: { store: IncidentStore; timeline: Timeline; proposals: ProposalStore; queues: Queues };
+}
+
+/**
+ * Wires the bot from a validated config: state Redis → stores → Slack client → services → HTTP edge and workers
+ * (per ROLE). No business logic here. Throws on an invalid runbook before anything connects.
+ */
+export function createBot(config: Config, logger: Logger): Bot {
+  const { env, file } = config;
+  const runbooks = loadRunbooksOrThrow(env.RUNBOOKS_DIR, builtInCatalogs());
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'state redis error'));
+  // BullMQ wants its own connection with maxRetriesPerRequest null (blocking commands); it duplicates it for workers.
+  const queueConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  queueConnection.on('error', (err) => logger.warn({ err: err.message }, 'queue redis error'));
+  const metrics = new Metrics();
+  metrics.counter('rib_webhooks_total', 'Alertmanager notifications received, by result');
+  metrics.counter('rib_jobs_total', 'Background jobs finished, by queue and result');
+
+  const store = new IncidentStore(redis, env.KEY_PREFIX);
+  const timeline = new Timeline(redis, env.KEY_PREFIX);
+  const proposals = new ProposalStore(redis, env.KEY_PREFIX);
+  const notifier = new SlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL));
+  const thread = new IncidentThread(store, proposals, notifier);
+  const targets = new TargetRegistry(file.targets);
+  const queues = new Queues(queueConnection, env.QUEUE_PREFIX);
+
+  const alerts = new AlertService({ redis, store, timeline, thread, targets, runbooks, queues, defaultChannel: env.SLACK_CHANNEL, prefix: env.KEY_PREFIX, logger });
+  const diagnosis = new DiagnosisService({ store, timeline, thread, proposals, targets, runbooks, probes: PROBES, actions: ACTIONS, approvals: file.approvals });
+  const approval = new ApprovalService({ proposals, timeline, thread, notifier, queues, approvals: file.approvals });
+  const remediation = new RemediationService({ proposals, timeline, thread, targets, actions: ACTIONS, approval });
+  const commands = new CommandService({ store, timeline, proposals, thread, notifier });
+  const incidentCommands = new IncidentCommands({ store, timeline, queues });
+
+  const workers: Worker[] = [];
+  let server: ReturnType<typeof createEdgeServer> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const serves = env.ROLE === 'web' || env.ROLE === 'all';
+  const works = env.ROLE === 'worker' || env.ROLE === 'all';
+
+  if (serves) {
+    const healthDeps = { redis, runbooks: runbooks.length, queues, store, metrics };
+    const { app, receiver } = createSlackApp({
+      token: env.SLACK_BOT_TOKEN,
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      slackApiUrl: env.SLACK_API_URL,
+      logger,
+      customRoutes: [
+        { path: '/alertmanager', method: 'POST', handler: alertmanagerHandler({ queues, token: env.ALERTMANAGER_TOKEN, metrics, logger }) },
+        { path: '/healthz', method: 'GET', handler: healthzHandler },
+        { path: '/readyz', method: 'GET', handler: readyzHandler(healthDeps) },
+        { path: '/metrics', method: 'GET', handler: metricsHandler(healthDeps) },
+      ],
+    });
+    registerIncidentCommand(app, incidentCommands, logger);
+    registerProposalActions(app, approval, notifier, logger);
+    server = createEdgeServer(receiver, logger);
+  }
+
+  const startWorkers = () => {
+    const opts = { connection: queueConnection, prefix: env.QUEUE_PREFIX, logger };
+    const counted = <T>(queue: string, fn: () => Promise<T>) =>
+      fn().then(
+        (r) => {
+          metrics.inc('rib_jobs_total', { queue, result: 'ok' });
+          return r;
+        },
+        (err: unknown) => {
+          metrics.inc('rib_jobs_total', { queue, result: 'error' });
+          throw err;
+        },
+      );
+    workers.push(
+      startWorker('alerts', (data) => counted('alerts', () => alerts.handle(data.webhook, data.receivedAt)), opts),
+      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnosis.run(data, log)), { ...opts, concurrency: 2 }),
+      startWorker('remediations', (data, _job, log) => counted('remediations', () => remediation.execute(data.proposalId, log)), { ...opts, concurrency: 1 }),
+      startWorker('commands', (data, _job, log) => counted('commands', () => commands.run(data, log)), opts),
+    );
+  };
+
+  return {
+    metrics,
+    services: { store, timeline, proposals, queues },
+    async start(port = env.PORT) {
+      if (works) startWorkers();
+      if (!server) {
+        logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
+        return undefined;
+      }
+      const s = server;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, () => resolve());
+      });
+      const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+      logger.info({ url, role: env.ROLE, runbooks: runbooks.map((r) => r.name), targets: file.targets.map((t) => t.name) }, 'bot listening');
+      return url;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (server?.listening) {
+          const s = server;
+          const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+          s.closeIdleConnections();
+          await closed;
+        }
+        // Worker.close waits for active jobs, so an approved fix is never cut in half by a deploy.
+        await Promise.all(workers.map((w) => w.close()));
+        await queues.close();
+        await Promise.allSettled([redis.quit(), queueConnection.quit()]);
+        logger.info('bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,472 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the stand-in received. `token` is dropped from `args` so calls can be printed safely. */
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+/** A message as it stands now: `chat.update` replaces text/blocks in place and counts `edits`. */
+export interface StandInMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text: string;
+  blocks: unknown[];
+  edits: number;
+  ephemeralTo?: string;
+}
+
+/** An upload that went through all three steps of `filesUploadV2`, with its content decoded as UTF-8. */
+export interface StandInFile {
+  id: string;
+  filename: string;
+  title: string;
+  channel: string;
+  threadTs?: string;
+  content: string;
+}
+
+type Args = Record<string, unknown>;
+type Reply = Record<string, unknown>;
+interface Waiter {
+  check: () => void;
+  fail: (err: Error) => void;
+}
+
+// Web API clients send these as JSON strings inside form bodies; decode them so tests see the structures.
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'view']);
+const TEAM = { id: 'T0TEST', domain: 'test' };
+const BOT = { user_id: 'UBOT', bot_id: 'BBOT', user: 'incident-bot' };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function str(args: Args, key: string): string | undefined {
+  const v = args[key];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+function list(args: Args, key: string): unknown[] {
+  const v = args[key];
+  return Array.isArray(v) ? v : [];
+}
+
+function tryJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Multipart parsing borrowed from the runtime's fetch implementation, so no dependency is needed. */
+function formData(contentType: string, body: Buffer): Promise<FormData> {
+  return new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+}
+
+async function parseArgs(contentType: string, body: Buffer, query: URLSearchParams): Promise<Args> {
+  const args: Args = {};
+  const put = (k: string, v: string) => {
+    args[k] = JSON_FIELDS.has(k) ? tryJson(v) : v;
+  };
+  for (const [k, v] of query) put(k, v);
+  if (body.length > 0) {
+    if (contentType.startsWith('application/json')) {
+      const parsed: unknown = JSON.parse(body.toString('utf8'));
+      if (isRecord(parsed)) Object.assign(args, parsed);
+    } else if (contentType.startsWith('multipart/form-data')) {
+      for (const [k, v] of await formData(contentType, body)) put(k, typeof v === 'string' ? v : await v.text());
+    } else {
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) put(k, v);
+    }
+  }
+  const { token: _token, ...rest } = args;
+  return rest;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function textOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return isRecord(v) && typeof v.text === 'string' ? v.text : undefined;
+}
+
+/** Interactive elements as a reader sees them: buttons as `[Approve]`, menus by their placeholder. */
+function elementLabel(el: unknown): string | undefined {
+  if (!isRecord(el)) return undefined;
+  if (el.type === 'button') return `[${textOf(el.text) ?? 'button'}]`;
+  if (el.type === 'image') return `[image: ${String(el.alt_text ?? '')}]`;
+  if (typeof el.type === 'string' && el.type.endsWith('select')) return `[${textOf(el.placeholder) ?? el.type} ▾]`;
+  return textOf(el);
+}
+
+function richText(v: unknown): string {
+  if (Array.isArray(v)) return v.map(richText).join('');
+  if (!isRecord(v)) return '';
+  if (typeof v.text === 'string') return v.text;
+  return richText(v.elements);
+}
+
+function blockLines(block: unknown): string[] {
+  if (!isRecord(block)) return [];
+  const elements = Array.isArray(block.elements) ? block.elements : [];
+  switch (block.type) {
+    case 'header':
+    case 'section': {
+      const fields = (Array.isArray(block.fields) ? block.fields : []).map(textOf).filter((f) => f !== undefined);
+      return [textOf(block.text), fields.length > 0 ? fields.join(' | ') : undefined, elementLabel(block.accessory)]
+        .filter((l) => l !== undefined)
+        .flatMap((l) => l.split('\n'));
+    }
+    case 'context':
+      return [elements.map((e) => elementLabel(e) ?? '').join(' · ')];
+    case 'actions':
+      return [elements.map((e) => elementLabel(e) ?? '').join(' ')];
+    case 'divider':
+      return ['---'];
+    case 'image':
+      return [elementLabel(block) ?? '[image]'];
+    case 'rich_text':
+      return richText(elements).split('\n');
+    default:
+      return [`[${String(block.type)} block]`];
+  }
+}
+
+/** Compresses `a a a b` to `a ×3, b` so a timeout message stays readable. */
+function summarize(methods: string[]): string {
+  const runs: Array<[string, number]> = [];
+  for (const m of methods) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] === m) last[1]++;
+    else runs.push([m, 1]);
+  }
+  return runs.map(([m, n]) => (n > 1 ? `${m} ×${n}` : m)).join(', ') || '(none)';
+}
+
+/**
+ * A local stand-in for the Slack Web API on 127.0.0.1: records every call, keeps messages, threads, ephemerals and
+ * uploaded files, and answers the way Slack does (HTTP 200 with `ok: true/false`). Point a WebClient at it with
+ * `slackApiUrl: `${standIn.url}/api/``.
+ */
+export class SlackStandIn {
+  readonly calls: RecordedCall[] = [];
+  private readonly posted: Array<StandInMessage & { seq: number }> = [];
+  private readonly uploads = new Map<string, { filename: string; content?: string }>();
+  private readonly completed: Array<StandInFile & { seq: number }> = [];
+  private readonly waiters = new Set<Waiter>();
+  private seq = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly onCall?: (call: RecordedCall) => void,
+  ) {}
+
+  /** Listens on 127.0.0.1 (port 0 = any free port) and resolves once the socket is bound. */
+  static async start(opts: { port?: number; onCall?: (call: RecordedCall) => void } = {}): Promise<SlackStandIn> {
+    let standIn: SlackStandIn | undefined;
+    const server = createServer((req, res) => {
+      if (standIn) void standIn.handle(req, res);
+      else send(res, 503, { ok: false, error: 'starting' });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    standIn = new SlackStandIn(server, `http://127.0.0.1:${port}`, opts.onCall);
+    return standIn;
+  }
+
+  messages(): StandInMessage[] {
+    return this.posted.filter((m) => m.ephemeralTo === undefined).map(({ seq: _seq, ...m }) => m);
+  }
+
+  ephemerals(): StandInMessage[] {
+    return this.posted.filter((m) => m.ephemeralTo !== undefined).map(({ seq: _seq, ...m }) => m);
+  }
+
+  threads(): Array<{ root: StandInMessage; replies: StandInMessage[] }> {
+    const all = this.messages();
+    return all
+      .filter((m) => m.threadTs === undefined)
+      .map((root) => ({ root, replies: all.filter((r) => r.channel === root.channel && r.threadTs === root.ts) }));
+  }
+
+  files(): StandInFile[] {
+    return this.completed.map(({ seq: _seq, ...f }) => f);
+  }
+
+  /**
+   * Resolves with the predicate's first truthy result. The predicate is checked now and again after every recorded
+   * call, so tests wait on what the bot does rather than on sleeps.
+   */
+  waitFor<T>(predicate: () => T | undefined | false, opts: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const what = opts.what ?? 'a condition';
+    return new Promise<T>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        check: () => {
+          try {
+            const value = predicate();
+            if (value) {
+              done();
+              resolve(value as T);
+            }
+          } catch (err) {
+            done();
+            reject(err);
+          }
+        },
+        fail: (err) => {
+          done();
+          reject(err);
+        },
+      };
+      const timer = setTimeout(() => {
+        const methods = summarize(this.calls.map((c) => c.method));
+        waiter.fail(
+          new Error(
+            `Slack stand-in: timed out after ${timeoutMs} ms waiting for ${what}; ${this.calls.length} calls recorded: ${methods}`,
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.add(waiter);
+      waiter.check();
+    });
+  }
+
+  /** Plain-text view of a thread (root, replies, ephemerals and files in arrival order) for the demo to print. */
+  renderThread(root: StandInMessage): string {
+    const inThread = (x: { channel: string; threadTs?: string }) =>
+      x.channel === root.channel && x.threadTs === root.ts;
+    const rootEntry = this.posted.find((m) => m.channel === root.channel && m.ts === root.ts) ?? { ...root, seq: -1 };
+    const items = [...this.posted.filter(inThread), ...this.completed.filter(inThread)].sort((a, b) => a.seq - b.seq);
+    const lines = [...this.renderMessage(rootEntry, '')];
+    for (const item of items) {
+      if ('content' in item) {
+        lines.push(`  └ file ${item.filename} "${item.title}" (${Buffer.byteLength(item.content)} bytes)`);
+      } else {
+        lines.push(...this.renderMessage(item, '  └ '));
+      }
+    }
+    return lines.join('\n');
+  }
+
+  /** Stops listening, drops keep-alive sockets and rejects any pending `waitFor`. */
+  async close(): Promise<void> {
+    for (const w of [...this.waiters]) w.fail(new Error('Slack stand-in closed while a waitFor was pending'));
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private renderMessage(m: StandInMessage, prefix: string): string[] {
+    const who = m.ephemeralTo ? `${BOT.user} (only visible to ${m.ephemeralTo})` : BOT.user;
+    const edited = m.edits > 0 ? ` (edited ${m.edits}x)` : '';
+    const head = `${prefix}${m.threadTs ? '' : `#${m.channel} `}${m.ts} ${who}${edited}`;
+    const body = m.blocks.length > 0 ? m.blocks.flatMap(blockLines) : m.text.split('\n');
+    const indent = ' '.repeat(prefix.length + 2);
+    return [head, ...body.map((l) => `${indent}${l}`)];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', this.url);
+      const body = await readBody(req);
+      const contentType = req.headers['content-type'] ?? '';
+      if (url.pathname.startsWith('/api/')) {
+        const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+        let args: Args;
+        try {
+          args = await parseArgs(contentType, body, url.searchParams);
+        } catch {
+          send(res, 200, { ok: false, error: 'invalid_arguments' });
+          this.record(method, {});
+          return;
+        }
+        send(res, 200, this.dispatch(method, args));
+        this.record(method, args);
+      } else if (url.pathname.startsWith('/upload/')) {
+        const id = decodeURIComponent(url.pathname.slice('/upload/'.length));
+        const upload = this.uploads.get(id);
+        if (!upload) return send(res, 404, `no pending upload ${id}`);
+        upload.content = await this.uploadedText(contentType, body);
+        send(res, 200, `OK - ${body.length}`);
+        this.record('upload', { file_id: id, bytes: Buffer.byteLength(upload.content), content_type: contentType });
+      } else {
+        send(res, 404, { ok: false, error: 'not_found' });
+      }
+    } catch (err) {
+      send(res, 500, { ok: false, error: 'stand_in_error', detail: (err as Error).message });
+    }
+  }
+
+  /** web-api 8.2 posts the bytes as multipart (field `body`, filename `Untitled`); raw bodies are accepted too. */
+  private async uploadedText(contentType: string, body: Buffer): Promise<string> {
+    if (!contentType.startsWith('multipart/form-data')) return body.toString('utf8');
+    const form = await formData(contentType, body);
+    for (const [, v] of form) if (typeof v !== 'string') return v.text();
+    return '';
+  }
+
+  private record(method: string, args: Args): void {
+    const call: RecordedCall = { method, args, at: Date.now() };
+    this.calls.push(call);
+    this.onCall?.(call);
+    for (const w of [...this.waiters]) w.check();
+  }
+
+  private nextTs(): string {
+    this.seq++;
+    const micros = this.seq * 100;
+    return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
+  }
+
+  private slackMessage(m: StandInMessage): Reply {
+    return {
+      type: 'message',
+      user: BOT.user_id,
+      bot_id: BOT.bot_id,
+      team: TEAM.id,
+      text: m.text,
+      blocks: m.blocks,
+      ts: m.ts,
+      ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    };
+  }
+
+  /** Stores a posted message, or returns Slack's error code. */
+  private post(args: Args, ephemeralTo?: string): StandInMessage | string {
+    const channel = str(args, 'channel');
+    if (!channel) return 'channel_not_found';
+    const text = str(args, 'text') ?? '';
+    const blocks = list(args, 'blocks');
+    if (!text && blocks.length === 0) return 'no_text';
+    const threadTs = str(args, 'thread_ts');
+    const message: StandInMessage = {
+      channel,
+      ts: this.nextTs(),
+      text,
+      blocks,
+      edits: 0,
+      ...(threadTs ? { threadTs } : {}),
+      ...(ephemeralTo ? { ephemeralTo } : {}),
+    };
+    this.posted.push({ ...message, seq: this.seq });
+    return message;
+  }
+
+  private dispatch(method: string, args: Args): Reply {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: `https://${TEAM.domain}.slack.com/`, team: TEAM.domain, team_id: TEAM.id, ...BOT };
+      case 'chat.postMessage': {
+        const m = this.post(args);
+        if (typeof m === 'string') return { ok: false, error: m };
+        return { ok: true, channel: m.channel, ts: m.ts, message: this.slackMessage(m) };
+      }
+      case 'chat.postEphemeral': {
+        const user = str(args, 'user');
+        if (!user) return { ok: false, error: 'user_not_in_channel' };
+        const m = this.post(args, user);
+        return typeof m === 'string' ? { ok: false, error: m } : { ok: true, message_ts: m.ts };
+      }
+      case 'chat.update': {
+        const ts = str(args, 'ts');
+        const channel = str(args, 'channel');
+        const m = this.posted.find(
+          (p) => p.ts === ts && p.ephemeralTo === undefined && (!channel || p.channel === channel),
+        );
+        if (!m) return { ok: false, error: 'message_not_found' };
+        const text = str(args, 'text');
+        if (text !== undefined) m.text = text;
+        if (args.blocks !== undefined) m.blocks = list(args, 'blocks');
+        m.edits++;
+        return { ok: true, channel: m.channel, ts: m.ts, text: m.text, message: this.slackMessage(m) };
+      }
+      case 'files.getUploadURLExternal': {
+        const filename = str(args, 'filename');
+        if (!filename || str(args, 'length') === undefined) return { ok: false, error: 'invalid_arguments' };
+        this.seq++;
+        const fileId = `F0TEST${String(this.seq).padStart(4, '0')}`;
+        this.uploads.set(fileId, { filename });
+        return { ok: true, upload_url: `${this.url}/upload/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal':
+        return this.completeUploads(args);
+      case 'conversations.info': {
+        const id = str(args, 'channel');
+        if (!id) return { ok: false, error: 'channel_not_found' };
+        const channel = { id, name: id.toLowerCase(), is_channel: true, is_private: false, is_archived: false };
+        return { ok: true, channel: { ...channel, is_member: true, created: 1_700_000_000 } };
+      }
+      case 'users.info': {
+        const id = str(args, 'user');
+        if (!id) return { ok: false, error: 'user_not_found' };
+        const name = id === BOT.user_id ? BOT.user : id.toLowerCase();
+        const profile = { display_name: name, real_name: name };
+        return { ok: true, user: { id, team_id: TEAM.id, name, real_name: name, is_bot: id === BOT.user_id, profile } };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private completeUploads(args: Args): Reply {
+    const channel = str(args, 'channel_id') ?? str(args, 'channels') ?? '';
+    const threadTs = str(args, 'thread_ts');
+    const files: Array<{ id: string; title: string; upload: { filename: string; content?: string } }> = [];
+    for (const f of list(args, 'files')) {
+      const id = isRecord(f) ? str(f, 'id') : undefined;
+      const upload = id ? this.uploads.get(id) : undefined;
+      if (!id || upload?.content === undefined) return { ok: false, error: 'file_not_found' };
+      files.push({ id, title: (isRecord(f) && str(f, 'title')) || upload.filename, upload });
+    }
+    if (files.length === 0) return { ok: false, error: 'invalid_arguments' };
+    this.seq++;
+    for (const { id, title, upload } of files) {
+      const content = upload.content ?? '';
+      this.completed.push({
+        id,
+        filename: upload.filename,
+        title,
+        channel,
+        content,
+        seq: this.seq,
+        ...(threadTs ? { threadTs } : {}),
+      });
+      this.uploads.delete(id);
+    }
+    return {
+      ok: true,
+      files: files.map(({ id, title, upload }) => ({
+        id,
+        title,
+        name: upload.filename,
+        mimetype: 'text/plain',
+        size: Buffer.byteLength(upload.content ?? ''),
+        permalink: `https://${TEAM.domain}.slack.com/files/${BOT.user_id}/${id}/${upload.filename}`,
+      })),
+    };
+  }
+}

@@ -1,0 +1,79 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseWebhook } from '../alertmanager/webhook-schema.js';
+import { isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queues/queues.js';
+import type { Metrics } from './metrics.js';
+import { readBody } from './read-body.js';
+import { sendJson } from './respond.js';
+
+export interface AlertmanagerRouteDeps {
+  queues: Queues;
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  token: string | undefined;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m?.[1]) return false;
+  const given = Buffer.from(m[1].trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * `POST /alertmanager`: authenticate, bound, parse and enqueue. No incident work happens here, so Alertmanager gets
+ * its answer in milliseconds and a slow Slack or Redis never makes it retry; duplicates are accepted (202) and made
+ * harmless by the alerts worker.
+ */
+export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
+  const outcome = (result: string) => d.metrics.inc('rib_webhooks_total', { result });
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (d.token && !bearerMatches(req.headers.authorization, d.token)) {
+        outcome('unauthorized');
+        sendJson(res, 401, { error: 'missing or wrong bearer token (Authorization: Bearer $ALERTMANAGER_TOKEN)' }, { 'www-authenticate': 'Bearer' });
+        req.resume();
+        return;
+      }
+      let raw: Buffer;
+      try {
+        raw = await readBody(req);
+      } catch (err) {
+        if (!isAppError(err, 'BODY_TOO_LARGE')) throw err;
+        outcome('too_large');
+        // Close the connection: the rest of the body is not worth reading.
+        res.setHeader('connection', 'close');
+        sendJson(res, 413, { error: err.message });
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        outcome('invalid');
+        sendJson(res, 400, { errors: [{ field: '(body)', message: `not valid JSON: ${(err as Error).message}` }] });
+        return;
+      }
+      const parsed = parseWebhook(body);
+      if (!parsed.ok) {
+        outcome('invalid');
+        d.logger.warn({ errors: parsed.errors }, 'invalid alertmanager webhook');
+        sendJson(res, 400, { errors: parsed.errors });
+        return;
+      }
+      const jobId = await d.queues.add('alerts', { webhook: parsed.webhook, receivedAt: new Date().toISOString() });
+      outcome('accepted');
+      d.logger.info({ jobId, groupKey: parsed.webhook.groupKey, status: parsed.webhook.status, alerts: parsed.webhook.alerts.length }, 'webhook accepted');
+      sendJson(res, 202, { status: 'accepted', jobId });
+    } catch (err) {
+      outcome('error');
+      d.logger.error({ err }, 'webhook handling failed');
+      // 5xx makes Alertmanager retry, which is what we want when our state Redis is briefly away.
+      if (!res.headersSent) sendJson(res, 503, { error: 'could not queue the notification; retry' });
+    }
+  };
+}
