@@ -125,6 +125,7 @@ export function renderTemplate(template: string, metrics: Metrics): string {
   return template.replace(/\{([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+)\}/gi, (_, name: string) => {
     const v = metrics[name];
     if (v === undefined) return '?';
-    return typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v);
+    // 92.9 rather than 92.90: two decimals at most, no trailing zeros.
+    return typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toFixed(2))) : String(v);
   });
 }

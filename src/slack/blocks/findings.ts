@@ -36,8 +36,11 @@ export function findingsMessage(report: DiagnosisReport): SlackMessage {
   const head: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`Diagnosis: ${report.runbookTitle} on ${report.target}`, LIMITS.plainText) } },
   ];
-  const findingLines = report.findings.length
-    ? report.findings.map((f) => `${SEVERITY_ICON[f.severity]} *${f.severity}* ${safe(f.title, 600)}${f.detail ? `\n    ${safe(f.detail, 600)}` : ''}`)
+  const rank = { critical: 0, warning: 1, info: 2 } as const;
+  // Most severe first; the sort is stable so the runbook's order holds within a severity.
+  const findings = [...report.findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+  const findingLines = findings.length
+    ? findings.map((f) => `${SEVERITY_ICON[f.severity]} *${f.severity}* ${safe(f.title, 600)}${f.detail ? `\n    ${safe(f.detail, 600)}` : ''}`)
     : [':white_check_mark: No threshold crossed.'];
   head.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Findings*\n${findingLines.join('\n')}`, LIMITS.sectionText) } });
   head.push({ type: 'divider' });
@@ -47,6 +50,6 @@ export function findingsMessage(report: DiagnosisReport): SlackMessage {
     : [];
   const room = LIMITS.blocks - head.length - tail.length;
   const blocks = [...head, ...body.slice(0, room), ...tail];
-  const summary = report.findings.map((f) => `${f.severity}: ${f.title}`).join('; ') || 'no threshold crossed';
+  const summary = findings.map((f) => `${f.severity}: ${f.title}`).join('; ') || 'no threshold crossed';
   return { text: truncate(`Diagnosis ${report.runbookTitle} on ${report.target}: ${summary}`, LIMITS.sectionText), blocks };
 }

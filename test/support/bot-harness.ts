@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Job, QueueEvents } from 'bullmq';
+import { type Bot, createBot } from '../../src/bot.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { SlackStandIn } from '../../src/devtools/slack-stand-in.js';
+import { createLogger } from '../../src/logger.js';
+import type { QueueName } from '../../src/queues/job-catalog.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const ALERTMANAGER_TOKEN = 'am-webhook-token';
+export const CHANNEL = 'C0INCIDENTS';
+export const APPROVER = 'U0ALICE';
+export const OTHER_APPROVER = 'U0BOB';
+export const NOT_APPROVER = 'U0MALLORY';
+
+export interface Harness {
+  url: string;
+  bot: Bot;
+  state: RedisProcess;
+  slack: SlackStandIn;
+  /** Resolves with the job's return value once it completed (rejects if it failed): an event, not a poll. */
+  waitForJob(queue: QueueName, jobId: string, timeoutMs?: number): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bot in this process, as `npm start` wires it: its own state redis-server, the Slack stand-in as Web
+ * API, a config file routing `instance=<instance>` to `targetUrl`. Each harness uses fresh key/queue prefixes.
+ */
+export async function startHarness(o: { targetUrl: string; instance?: string; workload?: 'cache' | 'session' | 'queue'; env?: Record<string, string> }): Promise<Harness> {
+  const state = await startRedis();
+  const slack = await SlackStandIn.start();
+  const dir = mkdtempSync(join(tmpdir(), 'rib-harness-'));
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'targets:',
+      '  - name: cache-1',
+      `    url: ${o.targetUrl}`,
+      `    workload: ${o.workload ?? 'cache'}`,
+      `    match: { instance: "${o.instance ?? 'redis-cache-1:6379'}" }`,
+      'approvals:',
+      `  approvers: [${APPROVER}, ${OTHER_APPROVER}]`,
+      '  twoPersonRule: true',
+      '  expiresAfter: 15m',
+    ].join('\n'),
+  );
+  const prefix = `t${randomBytes(3).toString('hex')}`;
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    SLACK_CHANNEL: CHANNEL,
+    REDIS_URL: state.url,
+    ALERTMANAGER_TOKEN,
+    CONFIG_FILE: configFile,
+    RUNBOOKS_DIR: 'runbooks',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    KEY_PREFIX: prefix,
+    QUEUE_PREFIX: `${prefix}q`,
+    ...o.env,
+  });
+  const bot = createBot(config, createLogger(config.env.LOG_LEVEL));
+  const url = (await bot.start(0)) ?? '';
+  const events = new Map<QueueName, QueueEvents>();
+  return {
+    url,
+    bot,
+    state,
+    slack,
+    async waitForJob(queue, jobId, timeoutMs = 30_000) {
+      let qe = events.get(queue);
+      if (!qe) {
+        qe = new QueueEvents(queue, { connection: { url: state.url }, prefix: config.env.QUEUE_PREFIX });
+        await qe.waitUntilReady();
+        events.set(queue, qe);
+      }
+      const job = await Job.fromId(bot.services.queues.get(queue), jobId);
+      if (!job) throw new Error(`no ${queue} job ${jobId}`);
+      return job.waitUntilFinished(qe, timeoutMs);
+    },
+    async stop() {
+      await Promise.all([...events.values()].map((e) => e.close()));
+      await bot.stop();
+      await slack.close();
+      await state.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs a webhook body as Alertmanager does (same headers as the captured ones). */
+export async function postWebhook(url: string, body: string, token: string | undefined = ALERTMANAGER_TOKEN): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${url}/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.25.0', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the assertion message
+  }
+  return { status: res.status, json };
+}
