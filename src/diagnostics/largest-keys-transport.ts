@@ -9,23 +9,45 @@ export interface TransportOptions {
   transport: 'auto' | 'dedicated' | 'client';
 }
 
-/** SCAN and the per-batch TYPE + MEMORY USAGE pipeline, over either connection. */
+/** What one write brings back: the sizing replies, and the next SCAN page when one was asked for. */
+export interface SizeResult {
+  /** Flattened: TYPE of key 0, MEMORY USAGE of key 0, TYPE of key 1, … (errors as values, not thrown). */
+  replies: unknown[];
+  /** `[next cursor, keys]` of the SCAN sent in the same write, if any. */
+  scan?: [string, string[]];
+}
+
+/** SCAN and the TYPE + MEMORY USAGE pipelines, over either connection. One request in flight at a time. */
 export interface Transport {
   scan(cursor: string): Promise<[string, string[]]>;
-  /** Replies flattened: TYPE of key 0, MEMORY USAGE of key 0, TYPE of key 1, … (errors as values, not thrown). */
-  size(keys: string[]): Promise<unknown[]>;
+  /**
+   * Sizes `keys` in one write. With `cursor`, `SCAN cursor …` is sent in the same write, so the next page costs
+   * no round trip of its own (the server runs it in the same burst, which stays short: SCAN visits ~COUNT slots).
+   */
+  size(keys: string[], cursor?: string): Promise<SizeResult>;
   close(): void;
+}
+
+/** Reads a SCAN reply, throwing a server error (e.g. a bad MATCH) as the scan's failure. */
+function scanReply(reply: unknown): [string, string[]] {
+  if (reply instanceof Error) throw reply;
+  const [next, keys] = reply as [string, string[]];
+  return [next, keys];
 }
 
 /** Batches as ioredis pipelines on the caller's connection. */
 function clientTransport(client: Redis, o: TransportOptions): Transport {
+  const scanArgs = (cursor: string) =>
+    o.match ? [cursor, 'MATCH', o.match, 'COUNT', o.batchSize] : [cursor, 'COUNT', o.batchSize];
   return {
-    scan: (cursor) =>
-      o.match ? client.scan(cursor, 'MATCH', o.match, 'COUNT', o.batchSize) : client.scan(cursor, 'COUNT', o.batchSize),
-    async size(keys) {
+    scan: async (cursor) => scanReply(await client.call('SCAN', ...scanArgs(cursor))),
+    async size(keys, cursor) {
       const pipeline = client.pipeline();
       for (const key of keys) pipeline.type(key).memory('USAGE', key, 'SAMPLES', o.samples);
-      return ((await pipeline.exec()) ?? []).map(([err, value]) => err ?? value);
+      if (cursor !== undefined) pipeline.call('SCAN', ...scanArgs(cursor));
+      const replies = ((await pipeline.exec()) ?? []).map(([err, value]) => err ?? value);
+      if (cursor === undefined) return { replies };
+      return { replies: replies.slice(0, -1), scan: scanReply(replies.at(-1)) };
     },
     close() {},
   };
@@ -35,21 +57,24 @@ function clientTransport(client: Redis, o: TransportOptions): Transport {
 function dedicatedTransport(conn: RespConnection, o: TransportOptions): Transport {
   // The constant parts of `TYPE key` + `MEMORY USAGE key SAMPLES n`, so each key costs two concatenations.
   const tail = `\r\n${RespConnection.encode('SAMPLES', o.samples).slice(4)}`;
+  const scanCommand = (cursor: string) =>
+    o.match
+      ? RespConnection.encode('SCAN', cursor, 'MATCH', o.match, 'COUNT', o.batchSize)
+      : RespConnection.encode('SCAN', cursor, 'COUNT', o.batchSize);
   return {
     async scan(cursor) {
-      const args = o.match ? [cursor, 'MATCH', o.match, 'COUNT', o.batchSize] : [cursor, 'COUNT', o.batchSize];
-      const [reply] = await conn.send(RespConnection.encode('SCAN', ...args), 1);
-      if (reply instanceof Error) throw reply;
-      const [next, keys] = reply as [string, string[]];
-      return [next, keys];
+      const [reply] = await conn.send(scanCommand(cursor), 1);
+      return scanReply(reply);
     },
-    size(keys): Promise<RespReply[]> {
+    async size(keys, cursor) {
       let payload = '';
       for (const key of keys) {
         const head = `$${Buffer.byteLength(key)}\r\n${key}`;
         payload += `*2\r\n$4\r\nTYPE\r\n${head}\r\n*5\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n${head}${tail}`;
       }
-      return conn.send(payload, keys.length * 2);
+      if (cursor === undefined) return { replies: await conn.send(payload, keys.length * 2) };
+      const replies: RespReply[] = await conn.send(payload + scanCommand(cursor), keys.length * 2 + 1);
+      return { replies: replies.slice(0, -1), scan: scanReply(replies.at(-1)) };
     },
     close: () => conn.close(),
   };
