@@ -2,16 +2,37 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { openTransport } from './largest-keys-transport.js';
 
+/** The pacing defaults, in one place so the bench and the docs can name them. */
+export const BURST_DEFAULTS = { batchSize: 100, burstSize: 20, workMs: 10, pauseMs: 1 } as const;
+
 /**
- * Options of the bounded largest-keys scan. Defaults were tuned with `npm run bench` (200k mixed keys, 2 cores):
- * they finish in well under half of `redis-cli --memkeys`'s time while raising a concurrent GET p99 no more than
- * redis-cli does. A bigger batch or no pause is faster still but hurts other clients' latency.
+ * Options of the bounded largest-keys scan. Defaults were tuned with `npm run bench` (200k mixed keys, 2 cores) to
+ * finish in under half of `redis-cli --memkeys`'s time while raising a concurrent GET p99 no more than redis-cli
+ * does. What other clients feel is the length of each burst the server runs for us (`burstSize`) and how much of
+ * the CPU the scan takes (`workMs` / `pauseMs`); `batchSize` mostly sets how many SCAN calls are made.
  */
 export const LargestKeysOptionsSchema = z.object({
-  /** SCAN COUNT hint, and so the size of each TYPE + MEMORY USAGE pipeline (2 commands per key). */
-  batchSize: z.number().int().min(1).max(10_000).default(100),
-  /** Pause between batches, in ms, so the server serves other clients' queued commands meanwhile. */
-  pauseMs: z.number().min(0).max(10_000).default(1),
+  /**
+   * SCAN COUNT hint: how many hash-table slots one SCAN call visits, so roughly how many keys it returns. Each page is
+   * then sized in bursts of `burstSize` keys and the next SCAN rides in the page's last burst, so a bigger page means
+   * fewer SCAN calls but a slightly longer last burst (SCAN itself is cheap: ~COUNT slots).
+   */
+  batchSize: z.number().int().min(1).max(10_000).default(BURST_DEFAULTS.batchSize),
+  /**
+   * Keys sized per write: `TYPE` + `MEMORY USAGE` of this many keys go out as one pipelined write and the next write
+   * waits for their replies. Redis runs every command it reads from one client before serving the others, so this
+   * bounds the stall other clients may see (~2-5 µs of server time per key); it is the knob of GET p99. Smaller
+   * bursts are gentler but cost more round trips (the scan's wall time); 1 is as gentle as it gets.
+   */
+  burstSize: z.number().int().min(1).max(10_000).default(BURST_DEFAULTS.burstSize),
+  /**
+   * Duty cycle: after `workMs` of back-to-back bursts the scan pauses `pauseMs`, leaving the server (and on a small
+   * host the CPU, which the scan's client shares with redis-server) to others. 0 pauses before every burst, which
+   * on a busy node is gentlest but slowest: timers fire no sooner than ~1 ms.
+   */
+  workMs: z.number().min(0).max(60_000).default(BURST_DEFAULTS.workMs),
+  /** Length in ms of each duty-cycle pause (see `workMs`); 0 never pauses. */
+  pauseMs: z.number().min(0).max(10_000).default(BURST_DEFAULTS.pauseMs),
   /** How many keys to keep in `topKeys`, and how many prefixes in `byPrefix`. */
   top: z.number().int().min(1).max(1_000).default(10),
   /** `MEMORY USAGE … SAMPLES n`: nested values sampled per key. 5 is Redis's and redis-cli's default. */
@@ -22,7 +43,7 @@ export const LargestKeysOptionsSchema = z.object({
   prefixDepth: z.number().int().min(1).max(16).default(1),
   /** Key budget: stop after sizing this many keys and report the scan as incomplete. */
   maxKeys: z.number().int().min(1).default(1_000_000),
-  /** Time budget in ms: stop before starting a batch past it and report the scan as incomplete. */
+  /** Time budget in ms: stop before the first write past it and report the scan as incomplete. */
   maxDurationMs: z.number().int().min(1).default(120_000),
   /** Optional SCAN MATCH glob, e.g. `session:*`; the budgets still count every key SCAN returns. */
   match: z.string().min(1).optional(),
@@ -32,7 +53,7 @@ export const LargestKeysOptionsSchema = z.object({
    * dedicated, falling back to client when the second connection cannot be opened (e.g. maxclients reached).
    */
   transport: z.enum(['auto', 'dedicated', 'client']).default('auto'),
-  /** Aborting stops the scan between batches; the partial report is returned, not thrown. */
+  /** Aborting stops the scan between bursts; the partial report is returned, not thrown. */
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -185,16 +206,18 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Finds the biggest keys of a Redis node without blocking it: `SCAN cursor [MATCH p] COUNT batchSize`, then one
- * pipeline of `TYPE key` + `MEMORY USAGE key SAMPLES n` per batch, then a pause. Never sends KEYS. Stops at the
- * key or time budget, or on abort, and says so in `stoppedBy`. Keys that vanish mid-scan are skipped.
+ * Finds the biggest keys of a Redis node without blocking it. `SCAN cursor [MATCH p] COUNT batchSize` pages through
+ * the keyspace; each page is sized in bursts of `burstSize` keys (`TYPE key` + `MEMORY USAGE key SAMPLES n`, one
+ * write per burst, the next write only once its replies are in), and the next page's SCAN rides in the page's last
+ * burst. Every `workMs` of that, the scan pauses `pauseMs`. Never sends KEYS. Stops at the key or time budget, or on
+ * abort, and says so in `stoppedBy`. Keys that vanish mid-scan are skipped.
  *
  * Like `redis-cli --memkeys` it may see a key twice or miss keys written during the scan (SCAN's guarantees);
  * duplicates are removed from `topKeys` but may be counted twice in the aggregates.
  */
 export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = {}): Promise<LargestKeysReport> {
   const { signal, ...options } = LargestKeysOptionsSchema.parse(opts);
-  const { pauseMs, prefixDelimiter, prefixDepth, maxKeys, maxDurationMs } = options;
+  const { burstSize, pauseMs, workMs, prefixDelimiter, prefixDepth, maxKeys, maxDurationMs } = options;
   const started = performance.now();
   const top = new TopKeys(options.top);
   const types = new Map<string, TypeStat & { biggest: KeySize }>();
@@ -234,42 +257,66 @@ export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = 
   };
 
   const { transport, info } = await openTransport(client, options);
+  let sliceStarted = performance.now();
+  let writes = 0;
+  /** Called before each write: pauses once the work slice is used up, then says which budget, if any, stops here. */
+  const beforeWrite = async (): Promise<StopReason | null> => {
+    if (writes++ > 0 && pauseMs > 0 && performance.now() - sliceStarted >= workMs) {
+      await pause(pauseMs, signal);
+      pauses++;
+      sliceStarted = performance.now();
+    }
+    if (signal?.aborted) return 'aborted';
+    if (performance.now() - started >= maxDurationMs) return 'maxDurationMs';
+    return null;
+  };
+
   try {
-    let cursor = '0';
-    do {
-      if (signal?.aborted) {
-        stoppedBy = 'aborted';
-        break;
-      }
-      if (performance.now() - started >= maxDurationMs) {
-        stoppedBy = 'maxDurationMs';
-        break;
-      }
-      const [next, found] = await transport.scan(cursor);
-      cursor = next;
+    // `cursor` is the one SCAN returned with `found`: '0' once the keyspace has been walked.
+    let page: [string, string[]] | undefined;
+    stoppedBy = await beforeWrite();
+    if (!stoppedBy) {
+      page = await transport.scan('0');
       batches++;
+    }
+    while (page) {
+      const [cursor, found] = page;
+      page = undefined;
       // SCAN may return more than COUNT; size only what the key budget still allows.
       const keys = found.length > maxKeys - keysScanned ? found.slice(0, maxKeys - keysScanned) : found;
-      if (keys.length > 0) {
-        const replies = await transport.size(keys);
-        keysScanned += keys.length;
-        for (let i = 0; i < keys.length; i++) {
-          const type = replies[2 * i];
-          const bytes = replies[2 * i + 1];
+      const more = cursor !== '0' && keysScanned + keys.length < maxKeys;
+      for (let i = 0; i < keys.length; i += burstSize) {
+        stoppedBy = await beforeWrite();
+        if (stoppedBy) break;
+        const burst = keys.slice(i, i + burstSize);
+        const last = i + burstSize >= keys.length;
+        const { replies, scan } = await transport.size(burst, last && more ? cursor : undefined);
+        keysScanned += burst.length;
+        for (let k = 0; k < burst.length; k++) {
+          const type = replies[2 * k];
+          const bytes = replies[2 * k + 1];
           // TYPE "none" / MEMORY USAGE nil: the key expired or was deleted since SCAN returned it.
           if (typeof type !== 'string' || type === 'none' || typeof bytes !== 'number') keysVanished++;
-          else record(keys[i]!, type, bytes);
+          else record(burst[k]!, type, bytes);
+        }
+        if (scan) {
+          page = scan;
+          batches++;
         }
       }
+      if (stoppedBy) break;
       if (keysScanned >= maxKeys && (cursor !== '0' || keys.length < found.length)) {
         stoppedBy = 'maxKeys';
         break;
       }
-      if (cursor !== '0' && pauseMs > 0) {
-        await pause(pauseMs, signal);
-        pauses++;
+      // A page without keys (empty slots, or none matching MATCH) had no burst to carry the next SCAN.
+      if (!page && cursor !== '0') {
+        stoppedBy = await beforeWrite();
+        if (stoppedBy) break;
+        page = await transport.scan(cursor);
+        batches++;
       }
-    } while (cursor !== '0');
+    }
   } finally {
     transport.close();
   }

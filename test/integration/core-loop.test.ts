@@ -119,7 +119,7 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     await h.waitForJob('alerts', (res.json as { jobId: string }).jobId);
     expect(h.slack.threads()).toHaveLength(1);
     const card = h.slack.messages().find((m) => m.ts === root.ts)!;
-    expect(messageText(card)).toContain('resolved');
+    expect(messageText(card)).toMatch(/\*Status\*\n:white_check_mark: resolved/);
     expect((await h.bot.services.store.require(incidentId)).status).toBe('resolved');
   });
 

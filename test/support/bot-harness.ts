@@ -24,6 +24,8 @@ export interface Harness {
   slack: SlackStandIn;
   /** Resolves with the job's return value once it completed (rejects if it failed): an event, not a poll. */
   waitForJob(queue: QueueName, jobId: string, timeoutMs?: number): Promise<unknown>;
+  /** Resolves once `count` jobs of `queue` have completed in total (counted on each completion event). */
+  waitForCompleted(queue: QueueName, count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -68,21 +70,46 @@ export async function startHarness(o: { targetUrl: string; instance?: string; wo
   const bot = createBot(config, createLogger(config.env.LOG_LEVEL));
   const url = (await bot.start(0)) ?? '';
   const events = new Map<QueueName, QueueEvents>();
+  const queueEvents = async (queue: QueueName) => {
+    let qe = events.get(queue);
+    if (!qe) {
+      qe = new QueueEvents(queue, { connection: { url: state.url }, prefix: config.env.QUEUE_PREFIX });
+      await qe.waitUntilReady();
+      events.set(queue, qe);
+    }
+    return qe;
+  };
   return {
     url,
     bot,
     state,
     slack,
     async waitForJob(queue, jobId, timeoutMs = 30_000) {
-      let qe = events.get(queue);
-      if (!qe) {
-        qe = new QueueEvents(queue, { connection: { url: state.url }, prefix: config.env.QUEUE_PREFIX });
-        await qe.waitUntilReady();
-        events.set(queue, qe);
-      }
+      const qe = await queueEvents(queue);
       const job = await Job.fromId(bot.services.queues.get(queue), jobId);
       if (!job) throw new Error(`no ${queue} job ${jobId}`);
       return job.waitUntilFinished(qe, timeoutMs);
+    },
+    async waitForCompleted(queue, count, timeoutMs = 30_000) {
+      const qe = await queueEvents(queue);
+      const q = bot.services.queues.get(queue);
+      await new Promise<void>((resolve, reject) => {
+        const check = async () => {
+          if ((await q.getCompletedCount()) >= count) finish();
+        };
+        const timer = setTimeout(() => {
+          qe.off('completed', onCompleted);
+          reject(new Error(`fewer than ${count} ${queue} jobs completed within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const finish = () => {
+          clearTimeout(timer);
+          qe.off('completed', onCompleted);
+          resolve();
+        };
+        const onCompleted = () => void check();
+        qe.on('completed', onCompleted);
+        void check();
+      });
     },
     async stop() {
       await Promise.all([...events.values()].map((e) => e.close()));

@@ -51,5 +51,5 @@ export function findingsMessage(report: DiagnosisReport): SlackMessage {
   const room = LIMITS.blocks - head.length - tail.length;
   const blocks = [...head, ...body.slice(0, room), ...tail];
   const summary = findings.map((f) => `${f.severity}: ${f.title}`).join('; ') || 'no threshold crossed';
-  return { text: truncate(`Diagnosis ${report.runbookTitle} on ${report.target}: ${summary}`, LIMITS.sectionText), blocks };
+  return { text: safe(`Diagnosis ${report.runbookTitle} on ${report.target}: ${summary}`, LIMITS.sectionText), blocks };
 }

@@ -50,7 +50,8 @@ export function incidentCard(incident: Incident, alerts: AlertState[], opts: { o
   if (opts.openProposals) ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ctx.join(' · ') }] });
   return {
-    text: truncate(`${incident.id} [${incident.status}] ${incident.title}`, LIMITS.sectionText),
+    // The fallback text is mrkdwn too and drives notifications: escape it like the blocks.
+    text: safe(`${incident.id} [${incident.status}] ${incident.title}`, LIMITS.sectionText),
     blocks,
   };
 }
@@ -66,7 +67,7 @@ export function alertEventMessage(alert: AlertState): SlackMessage {
   if (alert.runbookUrl.startsWith('http')) links.push(`<${alert.runbookUrl.replace(/[<>|]/g, '')}|runbook>`);
   if (links.length) parts.push(links.join(' · '));
   return {
-    text: truncate(`${alert.status === 'firing' ? 'Firing' : 'Resolved'}: ${alert.alertname}`, 300),
+    text: safe(`${alert.status === 'firing' ? 'Firing' : 'Resolved'}: ${alert.alertname}`, 300),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(parts.join('\n'), LIMITS.sectionText) } }],
   };
 }

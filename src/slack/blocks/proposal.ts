@@ -23,7 +23,7 @@ function describe(p: Proposal): Block[] {
 /** A pending proposal with Approve / Reject buttons; the buttons carry only the proposal id. */
 export function proposalMessage(p: Proposal): SlackMessage {
   return {
-    text: truncate(`Proposed fix on ${p.target}: ${p.command} — awaiting approval`, 300),
+    text: safe(`Proposed fix on ${p.target}: ${p.command} — awaiting approval`, 300),
     blocks: [
       ...describe(p),
       {
@@ -67,7 +67,7 @@ export function proposalDecidedMessage(p: Proposal): SlackMessage {
   const lines = [`${DECIDED_TEXT[p.status]}${p.status === 'expired' ? '' : who}`];
   if (p.result) lines.push(safe(p.result, 1500));
   return {
-    text: truncate(`${p.title} on ${p.target}: ${p.status}`, 300),
+    text: safe(`${p.title} on ${p.target}: ${p.status}`, 300),
     blocks: [
       ...describe(p),
       { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), LIMITS.sectionText) } },

@@ -24,7 +24,10 @@ export function safe(text: string, max: number = LIMITS.sectionText): string {
   if (escaped.length <= max) return escaped;
   // Cut on the raw text and escape again so no `&amp;` is split.
   let raw = text.slice(0, max);
-  while (escapeText(raw).length > max - 1) raw = raw.slice(0, -Math.max(1, Math.ceil((escapeText(raw).length - max) / 2)));
+  // One raw character escapes to at most 5 (`&amp;`), so dropping a fifth of the excess never cuts far below max.
+  for (let over = escapeText(raw).length - (max - 1); raw && over > 0; over = escapeText(raw).length - (max - 1)) {
+    raw = raw.slice(0, -Math.ceil(over / 5));
+  }
   return `${escapeText(raw)}…`;
 }
 
