@@ -10,6 +10,7 @@ import type { Queues } from '../queues/queues.js';
 import { matchRunbook } from '../runbooks/match-runbook.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { alertEventMessage } from '../slack/blocks/incident-card.js';
+import { utc } from '../slack/blocks/text.js';
 import { withLock } from '../state/lock.js';
 import { describeAlertSource, type TargetRegistry } from '../targets/target-registry.js';
 import type { Alert, Webhook } from './webhook-schema.js';
@@ -127,9 +128,10 @@ export class AlertService {
       await this.d.timeline.append(incident.id, {
         type: next.status === 'firing' ? 'alert.fired' : 'alert.resolved',
         actor: 'alertmanager',
-        at: next.status === 'firing' ? next.startsAt : next.endsAt,
-        text: `${next.status === 'firing' ? (refired ? 'Fired again (flapping)' : 'Fired') : 'Resolved'}: ${next.alertname} on ${describeAlertSource(next.labels)}${next.summary ? ` — ${next.summary}` : ''}`,
-        data: { fingerprint: next.fingerprint, labels: next.labels, generatorURL: next.generatorURL, runbookUrl: next.runbookUrl },
+        // Events are stamped when the bot learns of them, so the timeline reads in order; Alertmanager's own
+        // startsAt/endsAt are kept in the text and data (the postmortem's impact window uses them).
+        text: `${next.status === 'firing' ? (refired ? 'Fired again (flapping)' : 'Fired') : 'Resolved'}: ${next.alertname} on ${describeAlertSource(next.labels)}${next.summary ? ` — ${next.summary}` : ''} (${next.status === 'firing' ? `since ${utc(next.startsAt)}` : `ended ${utc(next.endsAt)}`})`,
+        data: { fingerprint: next.fingerprint, startsAt: next.startsAt, endsAt: next.endsAt, labels: next.labels, generatorURL: next.generatorURL, runbookUrl: next.runbookUrl },
       });
       await this.d.thread.post(incident.id, alertEventMessage(next));
       if (next.status === 'firing') this.planDiagnosis(incident, next, toDiagnose);
@@ -163,7 +165,7 @@ export class AlertService {
     if (!firing && incident.status === 'open') {
       const resolvedAt = alerts.map((a) => a.endsAt).sort().pop() ?? new Date().toISOString();
       await this.d.store.update(incident.id, { status: 'resolved', resolvedAt });
-      await this.d.timeline.append(incident.id, { type: 'incident.resolved', actor: 'alertmanager', at: resolvedAt, text: 'All alerts resolved', data: {} });
+      await this.d.timeline.append(incident.id, { type: 'incident.resolved', actor: 'alertmanager', text: `All alerts resolved (last ended ${utc(resolvedAt)})`, data: { resolvedAt } });
     } else if (firing && incident.status === 'resolved') {
       await this.d.store.update(incident.id, { status: 'open', resolvedAt: '' });
     }

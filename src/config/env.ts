@@ -2,11 +2,13 @@ import { z } from 'zod';
 
 /** The process environment the bot reads, validated once at start (DESIGN.md "Environment"). */
 export const EnvSchema = z.object({
-  SLACK_BOT_TOKEN: z.string().min(1, 'is required (xoxb-…)'),
+  SLACK_BOT_TOKEN: z.string({ error: 'is required (the bot token, xoxb-…)' }).min(1, 'is required (the bot token, xoxb-…)'),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
   SLACK_API_URL: z.url().optional(),
-  SLACK_CHANNEL: z.string().min(1, 'is required (a channel id such as C0123456)'),
+  SLACK_CHANNEL: z
+    .string({ error: 'is required (the incident channel id, such as C0123456)' })
+    .min(1, 'is required (the incident channel id, such as C0123456)'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -34,7 +34,11 @@ export function parseExpression(src: string): Expr {
     const t = next();
     if (t === undefined) throw new ExpressionError(`unexpected end of "${src}"`);
     if (/^-?\d/.test(t)) return { kind: 'number', value: Number(t) };
-    if (/^["']/.test(t)) return { kind: 'string', value: t.slice(1, -1) };
+    if (/^["']/.test(t)) {
+      // An unclosed quote reaches here as a bare word: refuse it rather than drop its last character.
+      if (t.length < 2 || t.at(-1) !== t[0]) throw new ExpressionError(`unterminated string ${t} in "${src}"`);
+      return { kind: 'string', value: t.slice(1, -1) };
+    }
     if (/^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)+$/i.test(t)) return { kind: 'metric', name: t };
     throw new ExpressionError(`"${t}" is not a metric (probe.metric), a number or a quoted string in "${src}"`);
   };
