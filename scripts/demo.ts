@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const target: RedisProcess = await startRedis();
   started.push(() => target.stop());
   const pressure = await applyMemoryPressure(target.client(), { usedPct: 92 });
-  console.log(`target ${target.url}: ${formatBytes(pressure.usedBytes)} used of maxmemory ${formatBytes(pressure.maxmemory)} (noeviction), planted big key ${PLANTED_KEY}`);
+  console.log(
+    `target ${target.url}: ${formatBytes(pressure.usedBytes)} used of maxmemory ${formatBytes(pressure.maxmemory)} (noeviction), planted big key ${PLANTED_KEY}`,
+  );
 
   const state = await startRedis();
   started.push(() => state.stop());
@@ -74,50 +76,105 @@ async function main(): Promise<void> {
   say('Alertmanager posts a captured RedisOutOfConfiguredMaxmemory notification (sent twice, as Alertmanager repeats)');
   const body = readFileSync(join(FIXTURES, '01-RedisOutOfConfiguredMaxmemory-firing.json'), 'utf8');
   for (let i = 0; i < 2; i++) {
-    const res = await fetch(`${url}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
+    const res = await fetch(`${url}/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body,
+    });
     console.log(`POST /alertmanager → ${res.status} ${await res.text()}`);
   }
 
   const inThread = () => slack.messages().filter((m) => m.threadTs);
-  await slack.waitFor(() => inThread().some((m) => m.text.startsWith('Diagnosis')), { what: 'findings', timeoutMs: 60_000 });
-  const proposal = await slack.waitFor(() => inThread().find((m) => approveValue(m) && m.text.includes('CONFIG SET maxmemory')), { what: 'proposal', timeoutMs: 30_000 });
+  await slack.waitFor(() => inThread().some((m) => m.text.startsWith('Diagnosis')), {
+    what: 'findings',
+    timeoutMs: 60_000,
+  });
+  const proposal = await slack.waitFor(
+    () => inThread().find((m) => approveValue(m) && m.text.includes('CONFIG SET maxmemory')),
+    { what: 'proposal', timeoutMs: 30_000 },
+  );
   const root = slack.threads()[0]!.root;
   say(`The triage thread (${slack.threads().length} thread in #${CHANNEL})`);
   console.log(slack.renderThread(root));
 
   const click = (user: string) =>
-    postSigned(`${url}/slack/events`, SECRET, blockActionBody({ actionId: 'proposal_approve', value: approveValue(proposal)!, userId: user, channel: CHANNEL, messageTs: proposal.ts, threadTs: root.ts }));
+    postSigned(
+      `${url}/slack/events`,
+      SECRET,
+      blockActionBody({
+        actionId: 'proposal_approve',
+        value: approveValue(proposal)!,
+        userId: user,
+        channel: CHANNEL,
+        messageTs: proposal.ts,
+        threadTs: root.ts,
+      }),
+    );
   say(`${BYSTANDER} (not an approver) clicks Approve`);
   console.log(`POST /slack/events (signed block_actions) → ${(await click(BYSTANDER)).status}`);
-  const refusal = await slack.waitFor(() => slack.ephemerals().find((m) => m.ephemeralTo === BYSTANDER), { what: 'refusal' });
+  const refusal = await slack.waitFor(() => slack.ephemerals().find((m) => m.ephemeralTo === BYSTANDER), {
+    what: 'refusal',
+  });
   console.log(`only ${BYSTANDER} sees: ${refusal.text}`);
 
   say(`${APPROVER} (an approver) clicks Approve`);
   console.log(`POST /slack/events (signed block_actions) → ${(await click(APPROVER)).status}`);
-  const result = await slack.waitFor(() => inThread().find((m) => /^Raise maxmemory on cache-1: (executed|failed|skipped)/.test(m.text)), { what: 'result', timeoutMs: 30_000 });
+  const result = await slack.waitFor(
+    () => inThread().find((m) => /^Raise maxmemory on cache-1: (executed|failed|skipped)/.test(m.text)),
+    { what: 'result', timeoutMs: 30_000 },
+  );
   console.log(result.text);
   const [, maxmemory] = (await target.client().config('GET', 'maxmemory')) as [string, string];
-  console.log(`target now reports maxmemory ${formatBytes(Number(maxmemory))} (was ${formatBytes(pressure.maxmemory)})`);
-  console.log(`a second click does nothing: ${(await click(APPROVER)).status}, then ` +
-    (await slack.waitFor(() => slack.ephemerals().filter((m) => m.ephemeralTo === APPROVER).at(-1), { what: 'second click reply' })).text);
+  console.log(
+    `target now reports maxmemory ${formatBytes(Number(maxmemory))} (was ${formatBytes(pressure.maxmemory)})`,
+  );
+  console.log(
+    `a second click does nothing: ${(await click(APPROVER)).status}, then ` +
+      (
+        await slack.waitFor(
+          () =>
+            slack
+              .ephemerals()
+              .filter((m) => m.ephemeralTo === APPROVER)
+              .at(-1),
+          { what: 'second click reply' },
+        )
+      ).text,
+  );
 
   say('Alertmanager posts the resolved notification');
   const resolved = readFileSync(join(FIXTURES, '09-RedisOutOfConfiguredMaxmemory-resolved.json'), 'utf8');
-  const r = await fetch(`${url}/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: resolved });
+  const r = await fetch(`${url}/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: resolved,
+  });
   console.log(`POST /alertmanager → ${r.status}`);
-  await slack.waitFor(() => /:white_check_mark: resolved/.test(JSON.stringify(slack.messages().find((m) => m.ts === root.ts)?.blocks)), { what: 'resolved card', timeoutMs: 30_000 });
+  await slack.waitFor(
+    () => /:white_check_mark: resolved/.test(JSON.stringify(slack.messages().find((m) => m.ts === root.ts)?.blocks)),
+    { what: 'resolved card', timeoutMs: 30_000 },
+  );
 
   say('/incident export md, from the thread');
   const incidentId = (await bot.services.store.findByThread(CHANNEL, root.ts)) ?? '';
-  const cmd = await postSigned(`${url}/slack/events`, SECRET, slashCommandBody({ command: '/incident', text: `export md ${incidentId}`, user_id: APPROVER, channel_id: CHANNEL }));
+  const cmd = await postSigned(
+    `${url}/slack/events`,
+    SECRET,
+    slashCommandBody({ command: '/incident', text: `export md ${incidentId}`, user_id: APPROVER, channel_id: CHANNEL }),
+  );
   console.log(`POST /slack/events (signed slash command) → ${cmd.status} ${cmd.text}`);
-  const file = await slack.waitFor(() => slack.files().find((f) => f.filename.endsWith('.md')), { what: 'postmortem upload', timeoutMs: 30_000 });
+  const file = await slack.waitFor(() => slack.files().find((f) => f.filename.endsWith('.md')), {
+    what: 'postmortem upload',
+    timeoutMs: 30_000,
+  });
 
   say('The thread at the end');
   console.log(slack.renderThread(slack.threads()[0]!.root));
   say(`Postmortem ${file.filename} (uploaded with files.getUploadURLExternal + files.completeUploadExternal)`);
   console.log(file.content);
-  say(`Slack Web API calls recorded: ${slack.calls.length} (${[...new Set(slack.calls.map((c) => c.method))].join(', ')})`);
+  say(
+    `Slack Web API calls recorded: ${slack.calls.length} (${[...new Set(slack.calls.map((c) => c.method))].join(', ')})`,
+  );
 }
 
 main()

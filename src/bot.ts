@@ -61,8 +61,29 @@ export function createBot(config: Config, logger: Logger): Bot {
   const targets = new TargetRegistry(file.targets);
   const queues = new Queues(queueConnection, env.QUEUE_PREFIX);
 
-  const alerts = new AlertService({ redis, store, timeline, thread, targets, runbooks, queues, defaultChannel: env.SLACK_CHANNEL, prefix: env.KEY_PREFIX, logger });
-  const diagnosis = new DiagnosisService({ store, timeline, thread, proposals, targets, runbooks, probes: PROBES, actions: ACTIONS, approvals: file.approvals });
+  const alerts = new AlertService({
+    redis,
+    store,
+    timeline,
+    thread,
+    targets,
+    runbooks,
+    queues,
+    defaultChannel: env.SLACK_CHANNEL,
+    prefix: env.KEY_PREFIX,
+    logger,
+  });
+  const diagnosis = new DiagnosisService({
+    store,
+    timeline,
+    thread,
+    proposals,
+    targets,
+    runbooks,
+    probes: PROBES,
+    actions: ACTIONS,
+    approvals: file.approvals,
+  });
   const approval = new ApprovalService({ proposals, timeline, thread, notifier, queues, approvals: file.approvals });
   const remediation = new RemediationService({ proposals, timeline, thread, targets, actions: ACTIONS, approval });
   const commands = new CommandService({ store, timeline, proposals, thread, notifier });
@@ -83,7 +104,11 @@ export function createBot(config: Config, logger: Logger): Bot {
       slackApiUrl: env.SLACK_API_URL,
       logger,
       customRoutes: [
-        { path: '/alertmanager', method: 'POST', handler: alertmanagerHandler({ queues, token: env.ALERTMANAGER_TOKEN, metrics, logger }) },
+        {
+          path: '/alertmanager',
+          method: 'POST',
+          handler: alertmanagerHandler({ queues, token: env.ALERTMANAGER_TOKEN, metrics, logger }),
+        },
         { path: '/healthz', method: 'GET', handler: healthzHandler },
         { path: '/readyz', method: 'GET', handler: readyzHandler(healthDeps) },
         { path: '/metrics', method: 'GET', handler: metricsHandler(healthDeps) },
@@ -109,8 +134,15 @@ export function createBot(config: Config, logger: Logger): Bot {
       );
     workers.push(
       startWorker('alerts', (data) => counted('alerts', () => alerts.handle(data.webhook, data.receivedAt)), opts),
-      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnosis.run(data, log)), { ...opts, concurrency: 2 }),
-      startWorker('remediations', (data, _job, log) => counted('remediations', () => remediation.execute(data.proposalId, log)), { ...opts, concurrency: 1 }),
+      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnosis.run(data, log)), {
+        ...opts,
+        concurrency: 2,
+      }),
+      startWorker(
+        'remediations',
+        (data, _job, log) => counted('remediations', () => remediation.execute(data.proposalId, log)),
+        { ...opts, concurrency: 1 },
+      ),
       startWorker('commands', (data, _job, log) => counted('commands', () => commands.run(data, log)), opts),
     );
   };
@@ -130,7 +162,10 @@ export function createBot(config: Config, logger: Logger): Bot {
         s.listen(port, () => resolve());
       });
       const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-      logger.info({ url, role: env.ROLE, runbooks: runbooks.map((r) => r.name), targets: file.targets.map((t) => t.name) }, 'bot listening');
+      logger.info(
+        { url, role: env.ROLE, runbooks: runbooks.map((r) => r.name), targets: file.targets.map((t) => t.name) },
+        'bot listening',
+      );
       return url;
     },
     stop() {

@@ -131,7 +131,14 @@ export class AlertService {
         // Events are stamped when the bot learns of them, so the timeline reads in order; Alertmanager's own
         // startsAt/endsAt are kept in the text and data (the postmortem's impact window uses them).
         text: `${next.status === 'firing' ? (refired ? 'Fired again (flapping)' : 'Fired') : 'Resolved'}: ${next.alertname} on ${describeAlertSource(next.labels)}${next.summary ? ` — ${next.summary}` : ''} (${next.status === 'firing' ? `since ${utc(next.startsAt)}` : `ended ${utc(next.endsAt)}`})`,
-        data: { fingerprint: next.fingerprint, startsAt: next.startsAt, endsAt: next.endsAt, labels: next.labels, generatorURL: next.generatorURL, runbookUrl: next.runbookUrl },
+        data: {
+          fingerprint: next.fingerprint,
+          startsAt: next.startsAt,
+          endsAt: next.endsAt,
+          labels: next.labels,
+          generatorURL: next.generatorURL,
+          runbookUrl: next.runbookUrl,
+        },
       });
       await this.d.thread.post(incident.id, alertEventMessage(next));
       if (next.status === 'firing') this.planDiagnosis(incident, next, toDiagnose);
@@ -140,17 +147,29 @@ export class AlertService {
 
     await this.updateStatus(incident);
     for (const [key, { runbook, target }] of toDiagnose) {
-      await this.d.queues.add('diagnostics', { incidentId: incident.id, target: target.name, runbook: runbook.name, requestedBy: 'alertmanager' }, key);
+      await this.d.queues.add(
+        'diagnostics',
+        { incidentId: incident.id, target: target.name, runbook: runbook.name, requestedBy: 'alertmanager' },
+        key,
+      );
     }
     await this.d.thread.refreshCard(incident.id);
     return { incidentId: incident.id, changes };
   }
 
-  private planDiagnosis(incident: Incident, alert: AlertState, plan: Map<string, { runbook: Runbook; target: Target }>): void {
-    const target = this.d.targets.forLabels(alert.labels) ?? (incident.target ? this.d.targets.get(incident.target) : undefined);
+  private planDiagnosis(
+    incident: Incident,
+    alert: AlertState,
+    plan: Map<string, { runbook: Runbook; target: Target }>,
+  ): void {
+    const target =
+      this.d.targets.forLabels(alert.labels) ?? (incident.target ? this.d.targets.get(incident.target) : undefined);
     const runbook = matchRunbook(this.d.runbooks, alert.labels);
     if (!target || !runbook) {
-      this.d.logger.info({ incidentId: incident.id, alertname: alert.alertname, target: target?.name, runbook: runbook?.name }, 'no diagnosis for alert');
+      this.d.logger.info(
+        { incidentId: incident.id, alertname: alert.alertname, target: target?.name, runbook: runbook?.name },
+        'no diagnosis for alert',
+      );
       return;
     }
     // One diagnosis per runbook and target per firing episode; the job id makes re-sends a no-op in BullMQ too.
@@ -163,9 +182,18 @@ export class AlertService {
     const alerts = await this.d.store.listAlerts(incident.id);
     const firing = alerts.some((a) => a.status === 'firing');
     if (!firing && incident.status === 'open') {
-      const resolvedAt = alerts.map((a) => a.endsAt).sort().pop() ?? new Date().toISOString();
+      const resolvedAt =
+        alerts
+          .map((a) => a.endsAt)
+          .sort()
+          .pop() ?? new Date().toISOString();
       await this.d.store.update(incident.id, { status: 'resolved', resolvedAt });
-      await this.d.timeline.append(incident.id, { type: 'incident.resolved', actor: 'alertmanager', text: `All alerts resolved (last ended ${utc(resolvedAt)})`, data: { resolvedAt } });
+      await this.d.timeline.append(incident.id, {
+        type: 'incident.resolved',
+        actor: 'alertmanager',
+        text: `All alerts resolved (last ended ${utc(resolvedAt)})`,
+        data: { resolvedAt },
+      });
     } else if (firing && incident.status === 'resolved') {
       await this.d.store.update(incident.id, { status: 'open', resolvedAt: '' });
     }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** The process environment the bot reads, validated once at start (DESIGN.md "Environment"). */
 export const EnvSchema = z.object({
-  SLACK_BOT_TOKEN: z.string({ error: 'is required (the bot token, xoxb-…)' }).min(1, 'is required (the bot token, xoxb-…)'),
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required (the bot token, xoxb-…)' })
+    .min(1, 'is required (the bot token, xoxb-…)'),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
   SLACK_API_URL: z.url().optional(),
@@ -29,7 +31,5 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** Turns zod issues into one line per variable: `SLACK_CHANNEL: is required`. */
 export function describeIssues(issues: z.core.$ZodIssue[], prefix = ''): string {
-  return issues
-    .map((i) => `${prefix}${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('\n');
+  return issues.map((i) => `${prefix}${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n');
 }

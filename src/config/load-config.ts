@@ -19,10 +19,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError('CONFIG_INVALID', `invalid environment:\n${describeIssues(parsed.error.issues)}`);
   }
   if (parsed.data.SLACK_APP_TOKEN) {
-    throw new AppError('CONFIG_INVALID', 'invalid environment:\nSLACK_APP_TOKEN: Socket Mode is not supported yet; unset it and use HTTP mode (SLACK_SIGNING_SECRET)');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'invalid environment:\nSLACK_APP_TOKEN: Socket Mode is not supported yet; unset it and use HTTP mode (SLACK_SIGNING_SECRET)',
+    );
   }
   if (!parsed.data.SLACK_SIGNING_SECRET) {
-    throw new AppError('CONFIG_INVALID', 'invalid environment:\nSLACK_SIGNING_SECRET: is required (Slack app > Basic Information > Signing Secret)');
+    throw new AppError(
+      'CONFIG_INVALID',
+      'invalid environment:\nSLACK_SIGNING_SECRET: is required (Slack app > Basic Information > Signing Secret)',
+    );
   }
   const file = parsed.data.CONFIG_FILE ? loadConfigFile(parsed.data.CONFIG_FILE) : ConfigFileSchema.parse({});
   return { env: parsed.data, file };

@@ -9,7 +9,10 @@ export const PLANTED_KEY = 'report:cache:2026-11:full';
  * a few prefixes (sessions with TTLs, cache entries without), one planted big hash, then `maxmemory` set so usage is
  * `usedPct` of it (noeviction, so writes would start failing). Returns the figures set up.
  */
-export async function applyMemoryPressure(client: Redis, o: { usedPct?: number; bigKeyBytes?: number } = {}): Promise<{ usedBytes: number; maxmemory: number }> {
+export async function applyMemoryPressure(
+  client: Redis,
+  o: { usedPct?: number; bigKeyBytes?: number } = {},
+): Promise<{ usedBytes: number; maxmemory: number }> {
   const usedPct = o.usedPct ?? 92;
   const bigKeyBytes = o.bigKeyBytes ?? 4 * 1024 * 1024;
   const p = client.pipeline();

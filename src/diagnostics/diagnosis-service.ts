@@ -5,15 +5,15 @@ import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import type { Logger } from '../logger.js';
 import type { JobData } from '../queues/job-catalog.js';
+import type { RemediationAction } from '../remediation/action.js';
 import type { Proposal } from '../remediation/proposal.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
-import type { RemediationAction } from '../remediation/action.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { findingsMessage } from '../slack/blocks/findings.js';
 import { proposalMessage } from '../slack/blocks/proposal.js';
-import type { TargetRegistry } from '../targets/target-registry.js';
 import { redactText } from '../targets/redact.js';
+import type { TargetRegistry } from '../targets/target-registry.js';
 import type { DiagnosisReport } from './diagnosis.js';
 import type { Probe } from './probe.js';
 import { runRunbook } from './run-runbook.js';
@@ -56,8 +56,16 @@ export class DiagnosisService {
       client = await this.d.targets.connect(target);
     } catch (err) {
       const message = redactText((err as Error).message);
-      await this.d.timeline.append(job.incidentId, { type: 'step.failed', actor: 'bot', text: `Cannot reach ${target.name}: ${message}`, data: {} });
-      await this.d.thread.post(job.incidentId, { text: `:x: Diagnosis could not reach ${target.name}: ${message}`, blocks: [] });
+      await this.d.timeline.append(job.incidentId, {
+        type: 'step.failed',
+        actor: 'bot',
+        text: `Cannot reach ${target.name}: ${message}`,
+        data: {},
+      });
+      await this.d.thread.post(job.incidentId, {
+        text: `:x: Diagnosis could not reach ${target.name}: ${message}`,
+        blocks: [],
+      });
       return undefined;
     }
     try {
@@ -65,12 +73,24 @@ export class DiagnosisService {
         await this.d.timeline.append(job.incidentId, {
           type: step.ok ? 'step.finished' : 'step.failed',
           actor: 'bot',
-          text: step.ok ? `${step.title}: ${step.result?.figures.map((f) => `${f.label} ${f.value}`).join(', ') ?? ''}` : `${step.title} failed: ${step.error ?? ''}`,
-          data: { probe: step.probe, durationMs: step.durationMs, tables: step.result?.tables ?? [], notes: step.result?.notes ?? [] },
+          text: step.ok
+            ? `${step.title}: ${step.result?.figures.map((f) => `${f.label} ${f.value}`).join(', ') ?? ''}`
+            : `${step.title} failed: ${step.error ?? ''}`,
+          data: {
+            probe: step.probe,
+            durationMs: step.durationMs,
+            tables: step.result?.tables ?? [],
+            notes: step.result?.notes ?? [],
+          },
         });
       });
       for (const f of report.findings) {
-        await this.d.timeline.append(job.incidentId, { type: 'finding', actor: 'bot', text: `[${f.severity}] ${f.title}`, data: { ...f, runbook: runbook.name } });
+        await this.d.timeline.append(job.incidentId, {
+          type: 'finding',
+          actor: 'bot',
+          text: `[${f.severity}] ${f.title}`,
+          data: { ...f, runbook: runbook.name },
+        });
       }
       await this.d.thread.post(job.incidentId, findingsMessage(report));
       await this.propose(job.incidentId, runbook, target, report, log);
@@ -87,7 +107,13 @@ export class DiagnosisService {
     }
   }
 
-  private async propose(incidentId: string, runbook: Runbook, target: Target, report: DiagnosisReport, log: Logger): Promise<void> {
+  private async propose(
+    incidentId: string,
+    runbook: Runbook,
+    target: Target,
+    report: DiagnosisReport,
+    log: Logger,
+  ): Promise<void> {
     for (const rule of runbook.proposals) {
       if (!evaluate(parseExpression(rule.when), report.metrics)) continue;
       const action = this.d.actions.get(rule.action);

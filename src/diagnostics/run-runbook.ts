@@ -33,7 +33,10 @@ export async function runRunbook(
       try {
         const params = probe.paramsSchema.parse(step.params);
         const result = await withTimeout(
-          probe.run({ client, logger: logger.child({ probe: probe.name }), timeoutMs, signal: controller.signal }, params),
+          probe.run(
+            { client, logger: logger.child({ probe: probe.name }), timeoutMs, signal: controller.signal },
+            params,
+          ),
           timeoutMs,
           `probe ${probe.name}`,
         );
@@ -41,7 +44,13 @@ export async function runRunbook(
         outcome = { probe: probe.name, title: probe.title, ok: true, result, durationMs: Date.now() - started };
       } catch (err) {
         controller.abort();
-        outcome = { probe: probe.name, title: probe.title, ok: false, error: redactText((err as Error).message), durationMs: Date.now() - started };
+        outcome = {
+          probe: probe.name,
+          title: probe.title,
+          ok: false,
+          error: redactText((err as Error).message),
+          durationMs: Date.now() - started,
+        };
         logger.warn({ probe: probe.name, err }, 'probe failed');
       }
     }
@@ -56,5 +65,13 @@ export async function runRunbook(
       title: renderTemplate(rule.title, metrics),
       ...(rule.detail ? { detail: renderTemplate(rule.detail, metrics) } : {}),
     }));
-  return { runbook: runbook.name, runbookTitle: runbook.title, target: targetName, steps, findings, advice: runbook.advice, metrics };
+  return {
+    runbook: runbook.name,
+    runbookTitle: runbook.title,
+    target: targetName,
+    steps,
+    findings,
+    advice: runbook.advice,
+    metrics,
+  };
 }

@@ -35,7 +35,12 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
     try {
       if (d.token && !bearerMatches(req.headers.authorization, d.token)) {
         outcome('unauthorized');
-        sendJson(res, 401, { error: 'missing or wrong bearer token (Authorization: Bearer $ALERTMANAGER_TOKEN)' }, { 'www-authenticate': 'Bearer' });
+        sendJson(
+          res,
+          401,
+          { error: 'missing or wrong bearer token (Authorization: Bearer $ALERTMANAGER_TOKEN)' },
+          { 'www-authenticate': 'Bearer' },
+        );
         req.resume();
         return;
       }
@@ -67,7 +72,15 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
       }
       const jobId = await d.queues.add('alerts', { webhook: parsed.webhook, receivedAt: new Date().toISOString() });
       outcome('accepted');
-      d.logger.info({ jobId, groupKey: parsed.webhook.groupKey, status: parsed.webhook.status, alerts: parsed.webhook.alerts.length }, 'webhook accepted');
+      d.logger.info(
+        {
+          jobId,
+          groupKey: parsed.webhook.groupKey,
+          status: parsed.webhook.status,
+          alerts: parsed.webhook.alerts.length,
+        },
+        'webhook accepted',
+      );
       sendJson(res, 202, { status: 'accepted', jobId });
     } catch (err) {
       outcome('error');

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { IncidentStore } from '../incidents/incident-store.js';
-import type { Queues } from '../queues/queues.js';
 import { QUEUE_NAMES } from '../queues/job-catalog.js';
+import type { Queues } from '../queues/queues.js';
 import type { Metrics } from './metrics.js';
 import { sendJson } from './respond.js';
 
@@ -15,10 +15,14 @@ export interface HealthDeps {
 }
 
 const withDeadline = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 /** `GET /healthz`: the process is up and serving HTTP. */
-export const healthzHandler = (_req: IncomingMessage, res: ServerResponse): void => sendJson(res, 200, { status: 'ok' });
+export const healthzHandler = (_req: IncomingMessage, res: ServerResponse): void =>
+  sendJson(res, 200, { status: 'ok' });
 
 /** `GET /readyz`: the state Redis answers and runbooks are loaded; 503 with the reason otherwise. */
 export function readyzHandler(d: HealthDeps) {
@@ -42,13 +46,20 @@ export function metricsHandler(d: HealthDeps) {
     const gauges = [];
     try {
       const depths = await withDeadline(
-        Promise.all(QUEUE_NAMES.map(async (q) => ({ q, counts: await d.queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'failed') }))),
+        Promise.all(
+          QUEUE_NAMES.map(async (q) => ({
+            q,
+            counts: await d.queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          })),
+        ),
         2000,
       );
       gauges.push({
         name: 'rib_queue_jobs',
         help: 'Jobs per queue and state',
-        values: depths.flatMap(({ q, counts }) => Object.entries(counts).map(([state, value]) => ({ labels: { queue: q, state }, value }))),
+        values: depths.flatMap(({ q, counts }) =>
+          Object.entries(counts).map(([state, value]) => ({ labels: { queue: q, state }, value })),
+        ),
       });
       const open = await withDeadline(d.store.listOpen(), 2000);
       gauges.push({ name: 'rib_incidents_open', help: 'Open incidents', values: [{ labels: {}, value: open.length }] });

@@ -22,7 +22,13 @@ export class Metrics {
     return this.counters.get(name)?.values.get(formatLabels(labels)) ?? 0;
   }
 
-  render(gauges: Array<{ name: string; help: string; values: Array<{ labels: Record<string, string>; value: number }> }> = []): string {
+  render(
+    gauges: Array<{
+      name: string;
+      help: string;
+      values: Array<{ labels: Record<string, string>; value: number }>;
+    }> = [],
+  ): string {
     const lines: string[] = [];
     for (const [name, c] of this.counters) {
       lines.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`);

@@ -10,7 +10,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new AppError('BODY_TOO_LARGE', `body of ${declared} bytes is over the ${limit}-byte limit`);
+  if (declared > limit)
+    throw new AppError('BODY_TOO_LARGE', `body of ${declared} bytes is over the ${limit}-byte limit`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

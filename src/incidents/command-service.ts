@@ -49,17 +49,36 @@ export class CommandService {
       await this.d.thread.post(job.incidentId, {
         text: `Timeline of ${incident.id} (${events.length} events)`,
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: `*Timeline of ${incident.id}* (${events.length} events, requested by <@${job.user}>)` } },
-          ...chunks.slice(0, 45).map((c) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `\`\`\`${c}\`\`\`` } })),
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `*Timeline of ${incident.id}* (${events.length} events, requested by <@${job.user}>)`,
+            },
+          },
+          ...chunks
+            .slice(0, 45)
+            .map((c) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `\`\`\`${c}\`\`\`` } })),
         ],
       });
       return;
     }
-    await this.d.timeline.append(job.incidentId, { type: 'export', actor: job.user, text: `Postmortem exported as ${job.format}`, data: { format: job.format } });
+    await this.d.timeline.append(job.incidentId, {
+      type: 'export',
+      actor: job.user,
+      text: `Postmortem exported as ${job.format}`,
+      data: { format: job.format },
+    });
     const input = await this.postmortemInput(job.incidentId);
     const content = job.format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input);
     const threadTs = await this.d.thread.ensureThread(incident);
-    await this.d.notifier.upload(incident.channel, threadTs, `${incident.id}-postmortem.${job.format}`, content, `Postmortem ${incident.id}`);
+    await this.d.notifier.upload(
+      incident.channel,
+      threadTs,
+      `${incident.id}-postmortem.${job.format}`,
+      content,
+      `Postmortem ${incident.id}`,
+    );
     logger.info({ incidentId: incident.id, format: job.format }, 'postmortem uploaded');
   }
 }

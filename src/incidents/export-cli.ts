@@ -9,12 +9,20 @@ import { IncidentStore } from './incident-store.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
 import { Timeline } from './timeline.js';
 
-const ArgsSchema = z.object({ id: z.string().regex(/^INC-\d+$/, 'must be an incident id such as INC-12'), format: z.enum(['md', 'json']) });
+const ArgsSchema = z.object({
+  id: z.string().regex(/^INC-\d+$/, 'must be an incident id such as INC-12'),
+  format: z.enum(['md', 'json']),
+});
 const argv = process.argv.slice(2);
 const formatAt = argv.indexOf('--format');
-const parsed = ArgsSchema.safeParse({ id: argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--format'), format: formatAt >= 0 ? argv[formatAt + 1] : 'md' });
+const parsed = ArgsSchema.safeParse({
+  id: argv.find((a) => !a.startsWith('--') && argv[argv.indexOf(a) - 1] !== '--format'),
+  format: formatAt >= 0 ? argv[formatAt + 1] : 'md',
+});
 if (!parsed.success) {
-  process.stderr.write(`usage: npm run export -- <incident-id> [--format md|json]\n${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}\n`);
+  process.stderr.write(
+    `usage: npm run export -- <incident-id> [--format md|json]\n${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
+  );
   process.exit(2);
 }
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -51,7 +51,12 @@ export class IncidentCommands {
           text: `/incident ${cmd.kind}${cmd.kind === 'export' ? ` ${format}` : ''} by <@${ctx.user}>`,
           data: { command: cmd.kind, format },
         });
-        const jobId = await this.d.queues.add('commands', { command: cmd.kind, incidentId: incident.id, user: ctx.user, format });
+        const jobId = await this.d.queues.add('commands', {
+          command: cmd.kind,
+          incidentId: incident.id,
+          user: ctx.user,
+          format,
+        });
         logger.info({ incidentId: incident.id, command: cmd.kind, jobId }, 'incident command queued');
         return cmd.kind === 'export'
           ? `Exporting the ${format === 'md' ? 'Markdown' : 'JSON'} postmortem of ${incident.id} to its thread…`
@@ -61,7 +66,10 @@ export class IncidentCommands {
   }
 
   /** The incident named, else the one whose thread the command came from, else the only open one in the channel. */
-  private async find(ctx: CommandContext, incidentId: string | undefined): Promise<{ incident: Incident } | { error: string }> {
+  private async find(
+    ctx: CommandContext,
+    incidentId: string | undefined,
+  ): Promise<{ incident: Incident } | { error: string }> {
     if (incidentId) {
       const incident = await this.d.store.get(incidentId);
       return incident ? { incident } : { error: `No incident ${incidentId}.` };
@@ -73,8 +81,11 @@ export class IncidentCommands {
     }
     const open = (await this.d.store.listOpen()).filter((i) => i.channel === ctx.channel);
     if (open.length === 1 && open[0]) return { incident: open[0] };
-    if (open.length === 0) return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
-    return { error: `Several open incidents here (${open.map((i) => i.id).join(', ')}); name one, e.g. \`/incident timeline ${open[0]?.id}\`.` };
+    if (open.length === 0)
+      return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
+    return {
+      error: `Several open incidents here (${open.map((i) => i.id).join(', ')}); name one, e.g. \`/incident timeline ${open[0]?.id}\`.`,
+    };
   }
 }
 

@@ -35,11 +35,7 @@ export class IncidentStore {
 
   async create(incident: Incident): Promise<void> {
     const valid = IncidentSchema.parse(incident);
-    await this.redis
-      .multi()
-      .hset(this.incidentKey(valid.id), valid)
-      .sadd(this.openKey(), valid.id)
-      .exec();
+    await this.redis.multi().hset(this.incidentKey(valid.id), valid).sadd(this.openKey(), valid.id).exec();
   }
 
   async get(id: string): Promise<Incident | undefined> {

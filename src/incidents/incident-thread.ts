@@ -17,7 +17,10 @@ export class IncidentThread {
   async ensureThread(incident: Incident): Promise<string> {
     if (incident.threadTs) return incident.threadTs;
     const alerts = await this.store.listAlerts(incident.id);
-    const ts = await this.notifier.post(incident.channel, incidentCard(incident, alerts, { now: new Date().toISOString() }));
+    const ts = await this.notifier.post(
+      incident.channel,
+      incidentCard(incident, alerts, { now: new Date().toISOString() }),
+    );
     await this.store.bindThread(incident.id, incident.channel, ts);
     return ts;
   }
@@ -26,9 +29,16 @@ export class IncidentThread {
   async refreshCard(incidentId: string): Promise<void> {
     const incident = await this.store.require(incidentId);
     if (!incident.threadTs) return;
-    const [alerts, proposals] = await Promise.all([this.store.listAlerts(incidentId), this.proposals.listForIncident(incidentId)]);
+    const [alerts, proposals] = await Promise.all([
+      this.store.listAlerts(incidentId),
+      this.proposals.listForIncident(incidentId),
+    ]);
     const openProposals = proposals.filter((p) => p.status === 'pending').length;
-    await this.notifier.update(incident.channel, incident.threadTs, incidentCard(incident, alerts, { openProposals, now: new Date().toISOString() }));
+    await this.notifier.update(
+      incident.channel,
+      incident.threadTs,
+      incidentCard(incident, alerts, { openProposals, now: new Date().toISOString() }),
+    );
   }
 
   /** Posts into the incident's thread, opening it first if needed; returns the message ts. */

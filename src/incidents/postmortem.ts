@@ -22,7 +22,10 @@ function actorName(actor: string): string {
 
 /** The impact window: first alert firing → incident resolution (or now, while open). */
 export function impactWindow(input: PostmortemInput): { start: string; end: string } {
-  const starts = input.alerts.map((a) => a.startsAt).filter(Boolean).sort();
+  const starts = input.alerts
+    .map((a) => a.startsAt)
+    .filter(Boolean)
+    .sort();
   const start = starts[0] ?? input.incident.createdAt;
   const end = input.incident.resolvedAt || '';
   return { start, end };
@@ -45,7 +48,9 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   lines.push(`- Resolved: ${win.end ? utc(win.end) : 'still open'}`);
   if (win.end) lines.push(`- Duration: ${Math.round((Date.parse(win.end) - Date.parse(win.start)) / 60_000)} min`);
   lines.push('', '## Timeline (UTC)', '', '| # | time | event | actor | detail |', '|---|---|---|---|---|');
-  events.forEach((e, i) => lines.push(`| ${i + 1} | ${utc(e.at)} | ${e.type} | ${cell(actorName(e.actor))} | ${cell(e.text)} |`));
+  for (const [i, e] of events.entries()) {
+    lines.push(`| ${i + 1} | ${utc(e.at)} | ${e.type} | ${cell(actorName(e.actor))} | ${cell(e.text)} |`);
+  }
   const findings = events.filter((e) => e.type === 'finding');
   lines.push('', '## Findings', '');
   if (!findings.length) lines.push('None recorded.');
@@ -55,14 +60,22 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   else {
     lines.push('| action | command | requester | approver | status | result |', '|---|---|---|---|---|---|');
     for (const p of proposals) {
-      lines.push(`| ${cell(p.title)} | \`${cell(p.command)}\` | ${actorName(p.requester)} | ${p.decidedBy ? `${actorName(p.decidedBy)} at ${utc(p.decidedAt)}` : '—'} | ${p.status} | ${cell(p.result || '—')} |`);
+      lines.push(
+        `| ${cell(p.title)} | \`${cell(p.command)}\` | ${actorName(p.requester)} | ${p.decidedBy ? `${actorName(p.decidedBy)} at ${utc(p.decidedAt)}` : '—'} | ${p.status} | ${cell(p.result || '—')} |`,
+      );
     }
   }
   const notes = events.filter((e) => e.type === 'note');
   lines.push('', '## Notes', '');
   if (!notes.length) lines.push('None.');
   for (const n of notes) lines.push(`- ${utc(n.at)} ${actorName(n.actor)}: ${n.text}`);
-  const advice = [...new Set(events.flatMap((e) => (e.type === 'diagnosis.finished' && Array.isArray(e.data.advice) ? (e.data.advice as string[]) : [])))];
+  const advice = [
+    ...new Set(
+      events.flatMap((e) =>
+        e.type === 'diagnosis.finished' && Array.isArray(e.data.advice) ? (e.data.advice as string[]) : [],
+      ),
+    ),
+  ];
   lines.push('', '## Follow-ups', '');
   if (!advice.length) lines.push('- Review the timeline and add follow-ups.');
   for (const a of advice) lines.push(`- [ ] ${a}`);

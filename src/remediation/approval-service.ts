@@ -24,7 +24,12 @@ export type DecisionReply = string | undefined;
 export class ApprovalService {
   constructor(private readonly d: ApprovalServiceDeps) {}
 
-  async decide(proposalId: string, decision: 'approved' | 'rejected', user: string, logger: Logger): Promise<DecisionReply> {
+  async decide(
+    proposalId: string,
+    decision: 'approved' | 'rejected',
+    user: string,
+    logger: Logger,
+  ): Promise<DecisionReply> {
     const p = await this.d.proposals.get(proposalId);
     if (!p) return `Proposal ${proposalId} does not exist (any more).`;
     if (decision === 'approved') {

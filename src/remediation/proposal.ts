@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-export const ProposalStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'executed', 'failed', 'skipped']);
+export const ProposalStatusSchema = z.enum([
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'executed',
+  'failed',
+  'skipped',
+]);
 
 /** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */
 export const ProposalSchema = z.object({

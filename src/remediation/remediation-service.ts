@@ -4,8 +4,8 @@ import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import type { Logger } from '../logger.js';
 import { safe } from '../slack/blocks/text.js';
-import type { TargetRegistry } from '../targets/target-registry.js';
 import { redactText } from '../targets/redact.js';
+import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import type { ApprovalService } from './approval-service.js';
 import type { ProposalStore } from './proposal-store.js';
@@ -45,10 +45,25 @@ export class RemediationService {
         text: `${p.title} on ${p.target}: ${result}`,
         data: { proposalId, action: p.action, approver: p.decidedBy, requester: p.requester, ...data },
       });
-      const icon = status === 'executed' ? (data.verified ? ':white_check_mark:' : ':warning:') : status === 'skipped' ? ':warning:' : ':x:';
+      const icon =
+        status === 'executed'
+          ? data.verified
+            ? ':white_check_mark:'
+            : ':warning:'
+          : status === 'skipped'
+            ? ':warning:'
+            : ':x:';
       await this.d.thread.post(p.incidentId, {
         text: `${p.title} on ${p.target}: ${status}`,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `${icon} *${safe(p.title)}* on \`${safe(p.target)}\` (approved by <@${p.decidedBy}>)\n${safe(result, 2500)}` } }],
+        blocks: [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `${icon} *${safe(p.title)}* on \`${safe(p.target)}\` (approved by <@${p.decidedBy}>)\n${safe(result, 2500)}`,
+            },
+          },
+        ],
       });
       await this.d.approval.refresh(proposalId);
       await this.d.thread.refreshCard(p.incidentId);
@@ -57,24 +72,31 @@ export class RemediationService {
     if (p.status !== 'approved') return finish('skipped', `proposal is ${p.status}, not approved`, {});
     const action = this.d.actions.get(p.action);
     const target = this.d.targets.get(p.target);
-    if (!action || !target) return finish('failed', `unknown ${!action ? `action ${p.action}` : `target ${p.target}`}`, {});
-    if (!action.workloads.includes(target.workload)) return finish('skipped', `${action.name} is not allowed on a ${target.workload} workload`, {});
+    if (!action || !target)
+      return finish('failed', `unknown ${!action ? `action ${p.action}` : `target ${p.target}`}`, {});
+    if (!action.workloads.includes(target.workload))
+      return finish('skipped', `${action.name} is not allowed on a ${target.workload} workload`, {});
     const params = action.paramsSchema.parse(JSON.parse(p.params));
     let client: Awaited<ReturnType<TargetRegistry['connect']>> | undefined;
     try {
       client = await this.d.targets.connect(target);
       const ctx = { client, target, logger: log };
       const pre = await action.precondition(ctx, params);
-      if (!pre.ok) return await finish('skipped', `precondition no longer holds: ${pre.reason}`, { before: pre.before });
+      if (!pre.ok)
+        return await finish('skipped', `precondition no longer holds: ${pre.reason}`, { before: pre.before });
       const reply = await action.execute(ctx, params);
       log.info({ action: action.name, reply }, 'remediation executed');
       const v = await action.verify(ctx, params, pre.before);
-      return await finish('executed', `${p.command} → ${reply}. ${v.summary}\nbefore: ${showFigures(pre.before)}\nafter: ${showFigures(v.after)}`, {
-        before: pre.before,
-        after: v.after,
-        verified: v.ok,
-        reply,
-      });
+      return await finish(
+        'executed',
+        `${p.command} → ${reply}. ${v.summary}\nbefore: ${showFigures(pre.before)}\nafter: ${showFigures(v.after)}`,
+        {
+          before: pre.before,
+          after: v.after,
+          verified: v.ok,
+          reply,
+        },
+      );
     } catch (err) {
       log.error({ err }, 'remediation failed');
       return finish('failed', `error: ${redactText((err as Error).message)}`, {});

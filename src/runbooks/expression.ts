@@ -4,13 +4,17 @@
  * so a threshold never fires on a figure that was not measured.
  */
 
-export type Operand = { kind: 'metric'; name: string } | { kind: 'number'; value: number } | { kind: 'string'; value: string };
+export type Operand =
+  | { kind: 'metric'; name: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'string'; value: string };
 export type Comparison = { kind: 'cmp'; op: '>' | '>=' | '<' | '<=' | '==' | '!='; left: Operand; right: Operand };
 export type Expr = Comparison | { kind: 'and' | 'or'; left: Expr; right: Expr };
 
 export class ExpressionError extends Error {}
 
-const TOKEN = /\s*(>=|<=|==|!=|>|<|\(|\)|-?\d+(?:\.\d+)?|"[^"]*"|'[^']*'|[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|and\b|or\b|\S+)/iy;
+const TOKEN =
+  /\s*(>=|<=|==|!=|>|<|\(|\)|-?\d+(?:\.\d+)?|"[^"]*"|'[^']*'|[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)+|and\b|or\b|\S+)/iy;
 
 function tokenize(src: string): string[] {
   const tokens: string[] = [];

@@ -44,7 +44,11 @@ function checkExpression(src: string, probes: Set<string>, file: string, path: s
 }
 
 /** Validates one runbook's YAML text against the schema and the catalogs. */
-export function lintRunbook(text: string, file: string, catalogs: Catalogs): { runbook?: Runbook; errors: LintError[] } {
+export function lintRunbook(
+  text: string,
+  file: string,
+  catalogs: Catalogs,
+): { runbook?: Runbook; errors: LintError[] } {
   const errors: LintError[] = [];
   let raw: unknown;
   try {
@@ -54,14 +58,19 @@ export function lintRunbook(text: string, file: string, catalogs: Catalogs): { r
   }
   const parsed = RunbookSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const i of parsed.error.issues) errors.push({ file, path: i.path.map(String).join('.') || '(root)', reason: i.message });
+    for (const i of parsed.error.issues)
+      errors.push({ file, path: i.path.map(String).join('.') || '(root)', reason: i.message });
     return { errors };
   }
   const rb = parsed.data;
   const stepProbes = new Set<string>();
   rb.steps.forEach((s, i) => {
     if (!catalogs.probes.has(s.probe)) {
-      errors.push({ file, path: `steps.${i}.probe`, reason: `unknown probe "${s.probe}" (known: ${[...catalogs.probes].join(', ')})` });
+      errors.push({
+        file,
+        path: `steps.${i}.probe`,
+        reason: `unknown probe "${s.probe}" (known: ${[...catalogs.probes].join(', ')})`,
+      });
       return;
     }
     stepProbes.add(s.probe);
@@ -78,7 +87,11 @@ export function lintRunbook(text: string, file: string, catalogs: Catalogs): { r
   });
   rb.proposals.forEach((p, i) => {
     if (!catalogs.actions.has(p.action)) {
-      errors.push({ file, path: `proposals.${i}.action`, reason: `unknown action "${p.action}" (known: ${[...catalogs.actions].join(', ')})` });
+      errors.push({
+        file,
+        path: `proposals.${i}.action`,
+        reason: `unknown action "${p.action}" (known: ${[...catalogs.actions].join(', ')})`,
+      });
     }
     checkExpression(p.when, stepProbes, file, `proposals.${i}.when`, errors);
   });
@@ -89,7 +102,9 @@ export function lintRunbook(text: string, file: string, catalogs: Catalogs): { r
 export function loadRunbooks(dir: string, catalogs: Catalogs): LoadResult {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (err) {
     return { runbooks: [], errors: [{ file: dir, path: '(dir)', reason: `cannot read: ${(err as Error).message}` }] };
   }
@@ -113,7 +128,12 @@ export function loadRunbooks(dir: string, catalogs: Catalogs): LoadResult {
     rb.match.alertnames.forEach((alertname, i) => {
       const sig = `${alertname} ${labels}`;
       const prev = matches.get(sig);
-      if (prev) errors.push({ file, path: `match.alertnames.${i}`, reason: `duplicate match: ${alertname} is already matched by ${prev}` });
+      if (prev)
+        errors.push({
+          file,
+          path: `match.alertnames.${i}`,
+          reason: `duplicate match: ${alertname} is already matched by ${prev}`,
+        });
       else matches.set(sig, file);
     });
     runbooks.push(rb);

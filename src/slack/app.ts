@@ -1,4 +1,4 @@
-import { App, type CustomRoute, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 
 export interface SlackAppOptions {

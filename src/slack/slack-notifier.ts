@@ -27,7 +27,13 @@ export class SlackNotifier {
   async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string> {
     const m = this.clean(message);
     const res = await this.call(() =>
-      this.client.chat.postMessage({ channel, text: m.text, blocks: m.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }),
+      this.client.chat.postMessage({
+        channel,
+        text: m.text,
+        blocks: m.blocks,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      }),
     );
     return String(res.ts ?? '');
   }
@@ -39,7 +45,12 @@ export class SlackNotifier {
 
   async ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void> {
     await this.call(() =>
-      this.client.chat.postEphemeral({ channel, user, text: redactText(text), ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: redactText(text),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      }),
     );
   }
 

@@ -2,9 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure, PLANTED_KEY } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { type AlertmanagerProcess, startAlertmanager } from '../support/alertmanager-process.js';
-import { ALERTMANAGER_TOKEN, APPROVER, CHANNEL, type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
-import { blockActionBody, postSigned } from '../support/slack-signer.js';
+import {
+  ALERTMANAGER_TOKEN,
+  APPROVER,
+  CHANNEL,
+  type Harness,
+  SIGNING_SECRET,
+  startHarness,
+} from '../support/bot-harness.js';
 import { approveButtonValue, messageText } from '../support/slack-messages.js';
+import { blockActionBody, postSigned } from '../support/slack-signer.js';
 
 /**
  * A real Alertmanager 0.25 (Debian's prometheus-alertmanager) → the bot → a real target redis-server → the Slack
@@ -22,7 +29,13 @@ describe('e2e: real Alertmanager drives the bot', () => {
     target = await startRedis();
     await applyMemoryPressure(target.client(), { usedPct: 95 });
     h = await startHarness({ targetUrl: target.url, instance });
-    am = await startAlertmanager({ webhookUrl: `${h.url}/alertmanager`, token: ALERTMANAGER_TOKEN, groupWait: '1s', groupInterval: '2s', repeatInterval: '3s' });
+    am = await startAlertmanager({
+      webhookUrl: `${h.url}/alertmanager`,
+      token: ALERTMANAGER_TOKEN,
+      groupWait: '1s',
+      groupInterval: '2s',
+      repeatInterval: '3s',
+    });
   });
   afterAll(async () => {
     await am?.stop();
@@ -34,7 +47,10 @@ describe('e2e: real Alertmanager drives the bot', () => {
     await am.postAlerts([
       {
         labels,
-        annotations: { summary: `Redis out of configured maxmemory (instance ${instance})`, description: 'VALUE = 95 > 90' },
+        annotations: {
+          summary: `Redis out of configured maxmemory (instance ${instance})`,
+          description: 'VALUE = 95 > 90',
+        },
         startsAt,
         generatorURL: 'http://prometheus.example:9090/graph?g0.expr=redis',
       },
@@ -53,15 +69,25 @@ describe('e2e: real Alertmanager drives the bot', () => {
   });
 
   it('runs an approved fix from the thread and shows the resolution on the card', async () => {
-    const proposal = await h.slack.waitFor(() => h.slack.messages().find((m) => approveButtonValue(m) && m.text.includes('CONFIG SET maxmemory')), {
-      what: 'maxmemory proposal',
-    });
+    const proposal = await h.slack.waitFor(
+      () => h.slack.messages().find((m) => approveButtonValue(m) && m.text.includes('CONFIG SET maxmemory')),
+      {
+        what: 'maxmemory proposal',
+      },
+    );
     const id = approveButtonValue(proposal)!;
     const root = h.slack.threads()[0]!.root;
     const res = await postSigned(
       `${h.url}/slack/events`,
       SIGNING_SECRET,
-      blockActionBody({ actionId: 'proposal_approve', value: id, userId: APPROVER, channel: CHANNEL, messageTs: proposal.ts, threadTs: root.ts }),
+      blockActionBody({
+        actionId: 'proposal_approve',
+        value: id,
+        userId: APPROVER,
+        channel: CHANNEL,
+        messageTs: proposal.ts,
+        threadTs: root.ts,
+      }),
     );
     expect(res.status).toBe(200);
     expect(await h.waitForJob('remediations', id)).toBe('executed');
@@ -70,10 +96,14 @@ describe('e2e: real Alertmanager drives the bot', () => {
     expect(Number((await target.client().config('GET', 'maxmemory'))[1])).toBe(toBytes);
 
     await am.postAlerts([{ labels, startsAt, endsAt: new Date().toISOString() }]);
-    await h.slack.waitFor(() => /\*Status\*\n:white_check_mark: resolved/.test(messageText(h.slack.messages().find((m) => m.ts === root.ts)!)), {
-      what: 'card showing resolved',
-      timeoutMs: 30_000,
-    });
+    await h.slack.waitFor(
+      () =>
+        /\*Status\*\n:white_check_mark: resolved/.test(messageText(h.slack.messages().find((m) => m.ts === root.ts)!)),
+      {
+        what: 'card showing resolved',
+        timeoutMs: 30_000,
+      },
+    );
     const incidentId = (await h.bot.services.store.findByThread(CHANNEL, root.ts))!;
     expect((await h.bot.services.store.require(incidentId)).status).toBe('resolved');
     expect(h.slack.threads()).toHaveLength(1);

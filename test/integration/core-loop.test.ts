@@ -2,10 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure, PLANTED_KEY } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
-import { APPROVER, CHANNEL, type Harness, NOT_APPROVER, OTHER_APPROVER, postWebhook, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
+import {
+  APPROVER,
+  CHANNEL,
+  type Harness,
+  NOT_APPROVER,
+  OTHER_APPROVER,
+  postWebhook,
+  SIGNING_SECRET,
+  startHarness,
+} from '../support/bot-harness.js';
 import { fixtureText } from '../support/fixtures.js';
-import { blockActionBody, postSigned, slashCommandBody } from '../support/slack-signer.js';
 import { approveButtonValue, messageText } from '../support/slack-messages.js';
+import { blockActionBody, postSigned, slashCommandBody } from '../support/slack-signer.js';
 
 /**
  * The core loop on real parts: a real captured Alertmanager payload into the bot's HTTP edge, BullMQ on a real
@@ -24,7 +33,14 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     postSigned(
       `${h.url}/slack/events`,
       SIGNING_SECRET,
-      blockActionBody({ actionId: 'proposal_approve', value, userId: user, channel: CHANNEL, messageTs: proposal.ts, threadTs: root.ts }),
+      blockActionBody({
+        actionId: 'proposal_approve',
+        value,
+        userId: user,
+        channel: CHANNEL,
+        messageTs: proposal.ts,
+        threadTs: root.ts,
+      }),
     );
   const threadReplies = () => h.slack.threads().find((t) => t.root.ts === root.ts)?.replies ?? [];
 
@@ -56,7 +72,9 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
   });
 
   it('posts findings that name the planted big key and the memory figures', async () => {
-    const findings = await h.slack.waitFor(() => threadReplies().find((m) => m.text.startsWith('Diagnosis')), { what: 'findings message' });
+    const findings = await h.slack.waitFor(() => threadReplies().find((m) => m.text.startsWith('Diagnosis')), {
+      what: 'findings message',
+    });
     const text = messageText(findings);
     expect(text).toContain(PLANTED_KEY);
     expect(text).toMatch(/Memory at 9\d(\.\d)?% of the limit/);
@@ -81,7 +99,9 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
   it("refuses a non-approver's click privately and runs nothing", async () => {
     const res = await click(NOT_APPROVER, maxmemoryProposal);
     expect(res.status).toBe(200);
-    const refusal = await h.slack.waitFor(() => h.slack.ephemerals().find((m) => m.ephemeralTo === NOT_APPROVER), { what: 'refusal' });
+    const refusal = await h.slack.waitFor(() => h.slack.ephemerals().find((m) => m.ephemeralTo === NOT_APPROVER), {
+      what: 'refusal',
+    });
     expect(refusal.text).toMatch(/Not approved/);
     const id = approveButtonValue(maxmemoryProposal)!;
     expect((await h.bot.services.proposals.require(id)).status).toBe('pending');
@@ -92,7 +112,10 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     const id = approveButtonValue(maxmemoryProposal)!;
     expect((await click(APPROVER, maxmemoryProposal)).status).toBe(200);
     expect(await h.waitForJob('remediations', id)).toBe('executed');
-    const result = await h.slack.waitFor(() => threadReplies().find((m) => m.text.startsWith('Raise maxmemory on cache-1: executed')), { what: 'result' });
+    const result = await h.slack.waitFor(
+      () => threadReplies().find((m) => m.text.startsWith('Raise maxmemory on cache-1: executed')),
+      { what: 'result' },
+    );
     expect(messageText(result)).toMatch(/before: maxmemory=.*after: maxmemory=/s);
     const [, now] = (await target.client().config('GET', 'maxmemory')) as [string, string];
     expect(Number(now)).toBe(Math.round(maxmemoryBefore * 1.2));
@@ -103,13 +126,32 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
 
     // A second click, a retry of the job and a second worker all find the ledger entry and do nothing.
     await click(OTHER_APPROVER, edited, id);
-    const second = await h.slack.waitFor(() => h.slack.ephemerals().find((m) => m.ephemeralTo === OTHER_APPROVER), { what: 'second click reply' });
+    const second = await h.slack.waitFor(() => h.slack.ephemerals().find((m) => m.ephemeralTo === OTHER_APPROVER), {
+      what: 'second click reply',
+    });
     expect(second.text).toMatch(/already executed|already approved/);
     const retryId = await h.bot.services.queues.add('remediations', { proposalId: id }, `${id}-retry`);
     expect(await h.waitForJob('remediations', retryId)).toBe('duplicate');
     const events = await h.bot.services.timeline.read((await h.bot.services.store.listOpen())[0]!.id);
     expect(events.filter((e) => e.type === 'action.executed')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'proposal.approved')).toHaveLength(1);
+  });
+
+  it('records who rejected a proposal and removes its buttons', async () => {
+    const purge = h.slack.messages().find((m) => approveButtonValue(m) && messageText(m).includes('MEMORY PURGE'));
+    expect(purge, 'a MEMORY PURGE proposal (fragmentation > 1.5 on this small instance)').toBeDefined();
+    const id = approveButtonValue(purge!)!;
+    const res = await postSigned(
+      `${h.url}/slack/events`,
+      SIGNING_SECRET,
+      blockActionBody({ actionId: 'proposal_reject', value: id, userId: OTHER_APPROVER, channel: CHANNEL, messageTs: purge!.ts, threadTs: root.ts }),
+    );
+    expect(res.status).toBe(200);
+    const edited = await h.slack.waitFor(() => h.slack.messages().find((m) => m.ts === purge!.ts && m.edits > 0), { what: 'rejected proposal' });
+    expect(messageText(edited)).toMatch(new RegExp(`rejected\\s+by <@${OTHER_APPROVER}>`));
+    expect(approveButtonValue(edited)).toBeUndefined();
+    expect((await h.bot.services.proposals.require(id)).status).toBe('rejected');
+    expect(await h.bot.services.proposals.ledger(id)).toBeUndefined();
   });
 
   it('updates the root message in place when the alert resolves', async () => {
@@ -132,12 +174,29 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     );
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text).text).toContain(`postmortem of ${incident}`);
-    const file = await h.slack.waitFor(() => h.slack.files().find((f) => f.filename === `${incident}-postmortem.md`), { what: 'postmortem upload' });
+    const file = await h.slack.waitFor(() => h.slack.files().find((f) => f.filename === `${incident}-postmortem.md`), {
+      what: 'postmortem upload',
+    });
     expect(file.threadTs).toBe(root.ts);
-    expect(h.slack.calls.map((c) => c.method)).toEqual(expect.arrayContaining(['files.getUploadURLExternal', 'files.completeUploadExternal']));
+    expect(h.slack.calls.map((c) => c.method)).toEqual(
+      expect.arrayContaining(['files.getUploadURLExternal', 'files.completeUploadExternal']),
+    );
     const events = await h.bot.services.timeline.read(incident);
     const types = events.map((e) => e.type);
-    for (const t of ['incident.opened', 'alert.fired', 'diagnosis.started', 'step.finished', 'finding', 'proposal.created', 'proposal.refused', 'proposal.approved', 'action.executed', 'alert.resolved', 'incident.resolved', 'command']) {
+    for (const t of [
+      'incident.opened',
+      'alert.fired',
+      'diagnosis.started',
+      'step.finished',
+      'finding',
+      'proposal.created',
+      'proposal.refused',
+      'proposal.approved',
+      'action.executed',
+      'alert.resolved',
+      'incident.resolved',
+      'command',
+    ]) {
       expect(types, t).toContain(t);
     }
     // every event's text appears in the postmortem, in timeline order
@@ -160,8 +219,15 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     // The incident is resolved now, so it is no longer "the open one in this channel": the bot asks for an id.
     expect(JSON.parse(res.text).text).toMatch(/name one/);
     const incident = (await h.bot.services.store.findByThread(CHANNEL, root.ts))!;
-    await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, slashCommandBody({ command: '/incident', text: `timeline ${incident}`, user_id: APPROVER, channel_id: CHANNEL }));
-    const posted = await h.slack.waitFor(() => threadReplies().find((m) => m.text.startsWith(`Timeline of ${incident}`)), { what: 'timeline' });
+    await postSigned(
+      `${h.url}/slack/events`,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/incident', text: `timeline ${incident}`, user_id: APPROVER, channel_id: CHANNEL }),
+    );
+    const posted = await h.slack.waitFor(
+      () => threadReplies().find((m) => m.text.startsWith(`Timeline of ${incident}`)),
+      { what: 'timeline' },
+    );
     expect(messageText(posted)).toContain('proposal.approved');
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../src/http/read-body.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { MAX_BODY_BYTES } from '../../src/http/read-body.js';
 import { CHANNEL, type Harness, postWebhook, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 import { fixture, fixtureText } from '../support/fixtures.js';
-import { postSigned, signSlackRequest, slashCommandBody } from '../support/slack-signer.js';
 import { messageText } from '../support/slack-messages.js';
+import { postSigned, signSlackRequest, slashCommandBody } from '../support/slack-signer.js';
 
 /** The HTTP edge's contract (DESIGN.md): status codes, error bodies, health and metrics; the process stays up. */
 describe('HTTP edge', () => {
@@ -35,7 +35,9 @@ describe('HTTP edge', () => {
   });
 
   it('answers 400 naming each invalid field', async () => {
-    const bad = fixture<{ alerts: Array<Record<string, unknown>>; groupKey?: string; version: string }>('01-RedisOutOfConfiguredMaxmemory-firing.json');
+    const bad = fixture<{ alerts: Array<Record<string, unknown>>; groupKey?: string; version: string }>(
+      '01-RedisOutOfConfiguredMaxmemory-firing.json',
+    );
     bad.alerts[0]!.status = 'burning';
     delete bad.groupKey;
     const res = await postWebhook(h.url, JSON.stringify(bad));
@@ -56,19 +58,34 @@ describe('HTTP edge', () => {
     const body = slashCommandBody({ command: '/incident', text: 'help', user_id: 'U0ALICE', channel_id: CHANNEL });
     expect((await postSigned(`${h.url}/slack/events`, 'wrong-secret', body)).status).toBe(401);
     const now = Math.floor(Date.now() / 1000);
-    expect((await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, { timestamp: now - 600 })).status).toBe(401);
-    expect((await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, { timestamp: now + 3600 })).status).toBe(401);
+    expect((await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, { timestamp: now - 600 })).status).toBe(
+      401,
+    );
+    expect((await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, { timestamp: now + 3600 })).status).toBe(
+      401,
+    );
     // a body altered after signing
     const headers = signSlackRequest(SIGNING_SECRET, body);
-    const tampered = await fetch(`${h.url}/slack/events`, { method: 'POST', headers, body: body.replace('help', 'export') });
+    const tampered = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers,
+      body: body.replace('help', 'export'),
+    });
     expect(tampered.status).toBe(401);
     const ok = await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body);
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.text)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/incident timeline') });
+    expect(JSON.parse(ok.text)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('/incident timeline'),
+    });
   });
 
   it('answers unknown /incident input privately with usage', async () => {
-    const res = await postSigned(`${h.url}/slack/events`, SIGNING_SECRET, slashCommandBody({ command: '/incident', text: 'launch rockets', user_id: 'U0ALICE', channel_id: CHANNEL }));
+    const res = await postSigned(
+      `${h.url}/slack/events`,
+      SIGNING_SECRET,
+      slashCommandBody({ command: '/incident', text: 'launch rockets', user_id: 'U0ALICE', channel_id: CHANNEL }),
+    );
     expect(res.status).toBe(200);
     const reply = JSON.parse(res.text) as { response_type: string; text: string };
     expect(reply.response_type).toBe('ephemeral');
@@ -81,7 +98,9 @@ describe('HTTP edge', () => {
     const res = await postWebhook(h.url, unknown);
     expect(res.status).toBe(202);
     await h.waitForJob('alerts', (res.json as { jobId: string }).jobId);
-    const thread = h.slack.threads().find((t) => messageText(t.root).includes('RedisDown') || messageText(t.root).toLowerCase().includes('down'));
+    const thread = h.slack
+      .threads()
+      .find((t) => messageText(t.root).includes('RedisDown') || messageText(t.root).toLowerCase().includes('down'));
     expect(thread).toBeDefined();
     expect(messageText(thread!.root)).toMatch(/no known target for instance=redis-session-1:6379/);
   });

@@ -7,7 +7,15 @@ import { freePort } from '../../src/devtools/redis-process.js';
 export interface AlertmanagerProcess {
   url: string;
   /** POST /api/v2/alerts, as Prometheus does. */
-  postAlerts(alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string; generatorURL?: string }>): Promise<void>;
+  postAlerts(
+    alerts: Array<{
+      labels: Record<string, string>;
+      annotations?: Record<string, string>;
+      startsAt?: string;
+      endsAt?: string;
+      generatorURL?: string;
+    }>,
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -16,7 +24,13 @@ export interface AlertmanagerProcess {
  * the way an operator would (`http_config.authorization`), short group timers so a test sees notifications in
  * seconds. Clustering is off; storage is a temp dir removed on stop.
  */
-export async function startAlertmanager(o: { webhookUrl: string; token: string; groupWait?: string; groupInterval?: string; repeatInterval?: string }): Promise<AlertmanagerProcess> {
+export async function startAlertmanager(o: {
+  webhookUrl: string;
+  token: string;
+  groupWait?: string;
+  groupInterval?: string;
+  repeatInterval?: string;
+}): Promise<AlertmanagerProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rib-am-'));
   const config = join(dir, 'alertmanager.yml');
@@ -41,7 +55,13 @@ export async function startAlertmanager(o: { webhookUrl: string; token: string; 
   );
   const child: ChildProcess = spawn(
     'prometheus-alertmanager',
-    [`--config.file=${config}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -50,7 +70,9 @@ export async function startAlertmanager(o: { webhookUrl: string; token: string; 
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (err) => reject(new Error(`cannot start prometheus-alertmanager (run scripts/ensure-deps.sh): ${err.message}`)));
+    child.once('error', (err) =>
+      reject(new Error(`cannot start prometheus-alertmanager (run scripts/ensure-deps.sh): ${err.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`prometheus-alertmanager exited with ${code}: ${stderr}`)));
   });
   exited.catch(() => {});
@@ -71,7 +93,11 @@ export async function startAlertmanager(o: { webhookUrl: string; token: string; 
   return {
     url,
     async postAlerts(alerts) {
-      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!res.ok) throw new Error(`alertmanager refused alerts: ${res.status} ${await res.text()}`);
     },
     async stop() {

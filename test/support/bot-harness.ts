@@ -33,7 +33,12 @@ export interface Harness {
  * The whole bot in this process, as `npm start` wires it: its own state redis-server, the Slack stand-in as Web
  * API, a config file routing `instance=<instance>` to `targetUrl`. Each harness uses fresh key/queue prefixes.
  */
-export async function startHarness(o: { targetUrl: string; instance?: string; workload?: 'cache' | 'session' | 'queue'; env?: Record<string, string> }): Promise<Harness> {
+export async function startHarness(o: {
+  targetUrl: string;
+  instance?: string;
+  workload?: 'cache' | 'session' | 'queue';
+  env?: Record<string, string>;
+}): Promise<Harness> {
   const state = await startRedis();
   const slack = await SlackStandIn.start();
   const dir = mkdtempSync(join(tmpdir(), 'rib-harness-'));
@@ -122,10 +127,18 @@ export async function startHarness(o: { targetUrl: string; instance?: string; wo
 }
 
 /** POSTs a webhook body as Alertmanager does (same headers as the captured ones). */
-export async function postWebhook(url: string, body: string, token: string | undefined = ALERTMANAGER_TOKEN): Promise<{ status: number; json: unknown }> {
+export async function postWebhook(
+  url: string,
+  body: string,
+  token: string | undefined = ALERTMANAGER_TOKEN,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${url}/alertmanager`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.25.0', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Alertmanager/0.25.0',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body,
   });
   const text = await res.text();

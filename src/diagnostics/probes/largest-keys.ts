@@ -65,7 +65,10 @@ export const largestKeysProbe: Probe<Params> = {
       figures: [
         { label: 'keys sized', value: String(report.keysScanned) },
         { label: 'bytes sampled', value: formatBytes(report.totalBytes) },
-        { label: 'scan', value: `${report.durationMs} ms, ${report.batches} batches, ${report.complete ? 'complete' : 'partial'}` },
+        {
+          label: 'scan',
+          value: `${report.durationMs} ms, ${report.batches} batches, ${report.complete ? 'complete' : 'partial'}`,
+        },
       ],
       tables: [
         {

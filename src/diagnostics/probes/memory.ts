@@ -41,7 +41,10 @@ export const memoryProbe: Probe<Record<string, never>> = {
     const figures = [
       { label: 'used_memory', value: formatBytes(used) },
       { label: 'maxmemory', value: max ? formatBytes(max) : 'not set (0)' },
-      { label: 'used of limit', value: limit ? `${metrics['memory.used_pct']}% of ${max ? 'maxmemory' : 'system memory'}` : 'n/a' },
+      {
+        label: 'used of limit',
+        value: limit ? `${metrics['memory.used_pct']}% of ${max ? 'maxmemory' : 'system memory'}` : 'n/a',
+      },
       { label: 'maxmemory_policy', value: policy },
       { label: 'evicted_keys', value: String(evicted) },
       { label: 'used_memory_rss', value: formatBytes(rss) },

@@ -99,7 +99,12 @@ export const ttlHygieneProbe: Probe<Params> = {
             {
               title: 'Keys without TTL by prefix (sampled)',
               columns: ['prefix', 'no TTL', 'sampled', 'share'],
-              rows: rows.map(([prefix, a]) => [prefix, String(a.noTtl), String(a.total), `${Math.round((a.noTtl / a.total) * 100)}%`]),
+              rows: rows.map(([prefix, a]) => [
+                prefix,
+                String(a.noTtl),
+                String(a.total),
+                `${Math.round((a.noTtl / a.total) * 100)}%`,
+              ]),
             },
           ]
         : [],

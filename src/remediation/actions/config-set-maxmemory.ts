@@ -48,7 +48,11 @@ export const configSetMaxmemoryAction: RemediationAction<Params> = {
     const mem = parseInfo(await ctx.client.info('memory'));
     const before = { maxmemory: Number(current), used_memory: num(mem, 'used_memory') ?? 0 };
     if (Number(current) !== p.fromBytes) {
-      return { ok: false, reason: `maxmemory is now ${formatBytes(Number(current))}, not ${formatBytes(p.fromBytes)} as proposed; re-run the diagnosis`, before };
+      return {
+        ok: false,
+        reason: `maxmemory is now ${formatBytes(Number(current))}, not ${formatBytes(p.fromBytes)} as proposed; re-run the diagnosis`,
+        before,
+      };
     }
     return { ok: true, reason: `maxmemory is still ${formatBytes(p.fromBytes)}`, before };
   },

@@ -3,30 +3,54 @@ import type { ProbeTable } from '../../diagnostics/probe.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
-const SEVERITY_ICON = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' } as const;
+const SEVERITY_ICON = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+} as const;
 
 /** Renders a table as monospaced text; cells are escaped, the whole is cut to Slack's section limit. */
 export function renderTable(table: ProbeTable, maxRows = 10): string {
   const rows = [table.columns, ...table.rows.slice(0, maxRows)];
   const widths = table.columns.map((_, c) => Math.min(60, Math.max(...rows.map((r) => (r[c] ?? '').length))));
-  const line = (r: string[]) => r.map((cell, c) => truncate(cell, 60).padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => truncate(cell, 60).padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd();
   const body = rows.map(line).join('\n');
   return `*${safe(table.title, 200)}*\n\`\`\`${truncate(safe(body, LIMITS.sectionText - 300), LIMITS.sectionText - 300)}\`\`\``;
 }
 
 function stepBlocks(step: StepOutcome): Block[] {
   if (!step.ok || !step.result) {
-    return [{ type: 'section', text: { type: 'mrkdwn', text: `:x: *${safe(step.title, 200)}* failed: ${safe(step.error ?? 'unknown error', 1000)}` } }];
+    return [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `:x: *${safe(step.title, 200)}* failed: ${safe(step.error ?? 'unknown error', 1000)}`,
+        },
+      },
+    ];
   }
   const blocks: Block[] = [];
   const figures = step.result.figures.slice(0, LIMITS.fields).map((f) => ({
     type: 'mrkdwn' as const,
     text: truncate(`*${safe(f.label, 100)}*\n${safe(f.value, 500)}`, LIMITS.field),
   }));
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${safe(step.title, 200)}* _(${step.durationMs} ms)_` }, ...(figures.length ? { fields: figures } : {}) });
-  for (const table of step.result.tables) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: renderTable(table) } });
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: `*${safe(step.title, 200)}* _(${step.durationMs} ms)_` },
+    ...(figures.length ? { fields: figures } : {}),
+  });
+  for (const table of step.result.tables)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: renderTable(table) } });
   if (step.result.notes.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(safe(step.result.notes.join(' · ')), LIMITS.sectionText) }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(safe(step.result.notes.join(' · ')), LIMITS.sectionText) }],
+    });
   }
   return blocks;
 }
@@ -34,19 +58,42 @@ function stepBlocks(step: StepOutcome): Block[] {
 /** The diagnosis message: findings first (what matters), then each step's figures, then durable-fix advice. */
 export function findingsMessage(report: DiagnosisReport): SlackMessage {
   const head: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`Diagnosis: ${report.runbookTitle} on ${report.target}`, LIMITS.plainText) } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(`Diagnosis: ${report.runbookTitle} on ${report.target}`, LIMITS.plainText),
+      },
+    },
   ];
   const rank = { critical: 0, warning: 1, info: 2 } as const;
   // Most severe first; the sort is stable so the runbook's order holds within a severity.
   const findings = [...report.findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
   const findingLines = findings.length
-    ? findings.map((f) => `${SEVERITY_ICON[f.severity]} *${f.severity}* ${safe(f.title, 600)}${f.detail ? `\n    ${safe(f.detail, 600)}` : ''}`)
+    ? findings.map(
+        (f) =>
+          `${SEVERITY_ICON[f.severity]} *${f.severity}* ${safe(f.title, 600)}${f.detail ? `\n    ${safe(f.detail, 600)}` : ''}`,
+      )
     : [':white_check_mark: No threshold crossed.'];
-  head.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Findings*\n${findingLines.join('\n')}`, LIMITS.sectionText) } });
+  head.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(`*Findings*\n${findingLines.join('\n')}`, LIMITS.sectionText) },
+  });
   head.push({ type: 'divider' });
   const body = report.steps.flatMap(stepBlocks);
   const tail: Block[] = report.advice.length
-    ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(`*Durable fixes*\n${report.advice.map((a) => `• ${safe(a, 500)}`).join('\n')}`, LIMITS.sectionText) } }]
+    ? [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: truncate(
+              `*Durable fixes*\n${report.advice.map((a) => `• ${safe(a, 500)}`).join('\n')}`,
+              LIMITS.sectionText,
+            ),
+          },
+        },
+      ]
     : [];
   const room = LIMITS.blocks - head.length - tail.length;
   const blocks = [...head, ...body.slice(0, room), ...tail];

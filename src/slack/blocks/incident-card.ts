@@ -14,7 +14,11 @@ function duration(fromIso: string, toIso: string): string {
  * The thread's root message: one live card per incident, updated in place. Alert text is untrusted and escaped.
  * `now` is passed in so the builder stays pure.
  */
-export function incidentCard(incident: Incident, alerts: AlertState[], opts: { openProposals?: number; now: string }): SlackMessage {
+export function incidentCard(
+  incident: Incident,
+  alerts: AlertState[],
+  opts: { openProposals?: number; now: string },
+): SlackMessage {
   const firing = alerts.filter((a) => a.status === 'firing');
   const resolved = alerts.filter((a) => a.status === 'resolved');
   const target = incident.target
@@ -34,7 +38,10 @@ export function incidentCard(incident: Incident, alerts: AlertState[], opts: { o
         { type: 'mrkdwn', text: `*Target*\n${target}` },
         { type: 'mrkdwn', text: `*Commander*\n${incident.commander ? `<@${incident.commander}>` : 'unassigned'}` },
         { type: 'mrkdwn', text: `*Alerts*\n${firing.length} firing, ${resolved.length} resolved` },
-        { type: 'mrkdwn', text: `*Duration*\n${duration(incident.createdAt, end)}${incident.status === 'resolved' ? ' (closed)' : ''}` },
+        {
+          type: 'mrkdwn',
+          text: `*Duration*\n${duration(incident.createdAt, end)}${incident.status === 'resolved' ? ' (closed)' : ''}`,
+        },
       ],
     },
   ];
@@ -59,7 +66,9 @@ export function incidentCard(incident: Incident, alerts: AlertState[], opts: { o
 /** A short thread message for one alert changing state. */
 export function alertEventMessage(alert: AlertState): SlackMessage {
   const verb = alert.status === 'firing' ? ':red_circle: Firing' : ':large_green_circle: Resolved';
-  const parts = [`${verb}: *${safe(alert.alertname, 200)}* on ${safe(alert.labels.instance ?? 'unknown instance', 200)}`];
+  const parts = [
+    `${verb}: *${safe(alert.alertname, 200)}* on ${safe(alert.labels.instance ?? 'unknown instance', 200)}`,
+  ];
   if (alert.summary) parts.push(safe(alert.summary, 500));
   if (alert.description) parts.push(`>${safe(alert.description, 1500).replace(/\n/g, '\n>')}`);
   const links: string[] = [];

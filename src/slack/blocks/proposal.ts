@@ -7,7 +7,10 @@ export const REJECT_ACTION_ID = 'proposal_reject';
 
 function describe(p: Proposal): Block[] {
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: `:wrench: *Proposed fix: ${safe(p.title, 200)}* on \`${safe(p.target, 100)}\`` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:wrench: *Proposed fix: ${safe(p.title, 200)}* on \`${safe(p.target, 100)}\`` },
+    },
     {
       type: 'section',
       fields: [
@@ -38,15 +41,27 @@ export function proposalMessage(p: Proposal): SlackMessage {
             style: 'primary',
             confirm: {
               title: { type: 'plain_text', text: 'Run on production?' },
-              text: { type: 'mrkdwn', text: truncate(`Run \`${safe(p.command, 400)}\` on \`${safe(p.target, 100)}\`?`, 300) },
+              text: {
+                type: 'mrkdwn',
+                text: truncate(`Run \`${safe(p.command, 400)}\` on \`${safe(p.target, 100)}\`?`, 300),
+              },
               confirm: { type: 'plain_text', text: 'Run it' },
               deny: { type: 'plain_text', text: 'Cancel' },
             },
           },
-          { type: 'button', text: { type: 'plain_text', text: 'Reject' }, action_id: REJECT_ACTION_ID, value: p.id, style: 'danger' },
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Reject' },
+            action_id: REJECT_ACTION_ID,
+            value: p.id,
+            style: 'danger',
+          },
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${p.id} · expires ${utc(p.expiresAt)} · only approvers can approve` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `${p.id} · expires ${utc(p.expiresAt)} · only approvers can approve` }],
+      },
     ],
   };
 }

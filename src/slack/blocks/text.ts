@@ -1,5 +1,12 @@
 /** Slack's limits (api.slack.com/reference/block-kit/blocks). */
-export const LIMITS = { sectionText: 3000, field: 2000, blocks: 50, fields: 10, buttonValue: 2000, plainText: 150 } as const;
+export const LIMITS = {
+  sectionText: 3000,
+  field: 2000,
+  blocks: 50,
+  fields: 10,
+  buttonValue: 2000,
+  plainText: 150,
+} as const;
 
 /**
  * Escapes untrusted text for mrkdwn: `&<>` become entities, so `<!channel>`, `<@U…>` or `<http://…|x>` in an alert

@@ -38,7 +38,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return withId({ kind: sub });
     case 'export': {
       const format = rest.shift() ?? 'md';
-      if (format !== 'md' && format !== 'json') return { kind: 'invalid', reason: `export format must be md or json, not "${format}"` };
+      if (format !== 'md' && format !== 'json')
+        return { kind: 'invalid', reason: `export format must be md or json, not "${format}"` };
       if (rest.length) return { kind: 'invalid', reason: `unexpected "${rest.join(' ')}" after export` };
       return withId({ kind: 'export' as const, format });
     }

@@ -9,11 +9,18 @@ export function registerIncidentCommand(app: App, commands: IncidentCommands, lo
     const log = logger.child({ command: '/incident', user: command.user_id });
     const threadTs = (command as { thread_ts?: string }).thread_ts;
     try {
-      const reply = await commands.handle(parseIncidentCommand(command.text), { user: command.user_id, channel: command.channel_id, threadTs }, log);
+      const reply = await commands.handle(
+        parseIncidentCommand(command.text),
+        { user: command.user_id, channel: command.channel_id, threadTs },
+        log,
+      );
       await ack({ response_type: 'ephemeral', text: reply });
     } catch (err) {
       log.error({ err }, 'slash command failed');
-      await ack({ response_type: 'ephemeral', text: 'Sorry, that failed on our side; it was logged. Try again in a moment.' });
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Sorry, that failed on our side; it was logged. Try again in a moment.',
+      });
     }
   });
 }

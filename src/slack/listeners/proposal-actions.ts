@@ -9,7 +9,12 @@ import type { SlackNotifier } from '../slack-notifier.js';
 const ProposalIdSchema = z.string().regex(/^P-[a-z0-9-]+$/);
 
 /** Approve / Reject buttons: ack at once, then decide; a refusal is told to the clicker only. */
-export function registerProposalActions(app: App, approval: ApprovalService, notifier: SlackNotifier, logger: Logger): void {
+export function registerProposalActions(
+  app: App,
+  approval: ApprovalService,
+  notifier: SlackNotifier,
+  logger: Logger,
+): void {
   for (const [actionId, decision] of [
     [APPROVE_ACTION_ID, 'approved'],
     [REJECT_ACTION_ID, 'rejected'],
@@ -21,7 +26,9 @@ export function registerProposalActions(app: App, approval: ApprovalService, not
       const threadTs = body.container.thread_ts ?? body.message?.thread_ts;
       const log = logger.child({ action: actionId, user });
       const id = ProposalIdSchema.safeParse(action.value);
-      const reply = id.success ? await approval.decide(id.data, decision, user, log) : 'That button carries no valid proposal id; nothing done.';
+      const reply = id.success
+        ? await approval.decide(id.data, decision, user, log)
+        : 'That button carries no valid proposal id; nothing done.';
       if (reply && channel) await notifier.ephemeral(channel, user, reply, threadTs);
     });
   }
