@@ -38,6 +38,8 @@ export interface RemediationAction<P = unknown> {
   workloads: readonly Workload[];
   /** What it costs the target, shown on the proposal. */
   risk: string;
+  /** Schema of the `params` a runbook's proposal rule passes to `plan`; runbook lint checks them against it. */
+  planOptionsSchema: z.ZodType;
   plan(metrics: Figures, options: Record<string, unknown>): P | undefined;
   /** The exact command shown to the approver. */
   command(params: P): string;

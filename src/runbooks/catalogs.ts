@@ -8,5 +8,6 @@ export function builtInCatalogs(): Catalogs {
     probes: new Set(PROBES.keys()),
     actions: new Set(ACTIONS.keys()),
     probeParams: new Map([...PROBES].map(([name, p]) => [name, p.paramsSchema])),
+    actionParams: new Map([...ACTIONS].map(([name, a]) => [name, a.planOptionsSchema])),
   };
 }

@@ -17,7 +17,7 @@ export interface LintError {
 export interface Catalogs {
   probes: ReadonlySet<string>;
   actions: ReadonlySet<string>;
-  /** Action name → params schema, to check proposal params. */
+  /** Action name → schema of the options a proposal rule's `params` pass to the action's planner. */
   actionParams?: ReadonlyMap<string, z.ZodType>;
   /** Probe name → params schema, to check step params. */
   probeParams?: ReadonlyMap<string, z.ZodType>;
@@ -92,6 +92,13 @@ export function lintRunbook(
         path: `proposals.${i}.action`,
         reason: `unknown action "${p.action}" (known: ${[...catalogs.actions].join(', ')})`,
       });
+    }
+    const check = catalogs.actionParams?.get(p.action)?.safeParse(p.params);
+    if (check && !check.success) {
+      for (const issue of check.error.issues) {
+        const sub = issue.path.length ? `.${issue.path.map(String).join('.')}` : '';
+        errors.push({ file, path: `proposals.${i}.params${sub}`, reason: issue.message });
+      }
     }
     checkExpression(p.when, stepProbes, file, `proposals.${i}.when`, errors);
   });

@@ -30,6 +30,7 @@ export const configSetMaxmemoryAction: RemediationAction<Params> = {
   name: 'config-set-maxmemory',
   title: 'Raise maxmemory',
   paramsSchema: ParamsSchema as z.ZodType<Params>,
+  planOptionsSchema: PlanOptionsSchema,
   workloads: ['cache', 'session', 'queue'],
   risk: 'more memory for Redis on the host; does not persist to redis.conf (CONFIG REWRITE is left to the operator)',
   plan(metrics, options) {

@@ -24,6 +24,8 @@ export const memoryPurgeAction: RemediationAction<Params> = {
   name: 'memory-purge',
   title: 'Release fragmented memory (MEMORY PURGE)',
   paramsSchema: ParamsSchema as z.ZodType<Params>,
+  /** `minRatio`: the precondition re-checks that fragmentation is still above it (default 1.5). */
+  planOptionsSchema: z.object({ minRatio: z.number().min(1).max(100).optional() }).strict(),
   workloads: ['cache', 'session', 'queue'],
   risk: 'brief latency while the allocator releases pages; no data is touched',
   plan(_metrics, options) {

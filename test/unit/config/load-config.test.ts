@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, loadConfigFile, parseConfigText } from '../../../src/config/load-config.js';
-import { AppError, isAppError } from '../../../src/errors.js';
+import { type AppError, isAppError } from '../../../src/errors.js';
 
 const ENV = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL: 'C0INC' };
 
@@ -41,7 +41,10 @@ describe('loadConfig', () => {
     const config = loadConfig(ENV);
     expect(config.env.PORT).toBe(3000);
     expect(config.env.REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(config.file).toEqual({ targets: [], approvals: { approvers: [], twoPersonRule: true, expiresAfter: 900_000 } });
+    expect(config.file).toEqual({
+      targets: [],
+      approvals: { approvers: [], twoPersonRule: true, expiresAfter: 900_000 },
+    });
   });
 
   it.each([
@@ -112,13 +115,7 @@ describe('parseConfigText', () => {
   });
 
   it('names a missing field, an unknown field and an empty match', () => {
-    const text = [
-      'targets:',
-      '  - name: a',
-      '    workload: cache',
-      '    match: {}',
-      '    colour: blue',
-    ].join('\n');
+    const text = ['targets:', '  - name: a', '    workload: cache', '    match: {}', '    colour: blue'].join('\n');
     const message = thrown(() => parseConfigText(text, 'c.yaml')).message;
     expect(message).toMatch(/targets\.0\.url: /);
     expect(message).toMatch(/targets\.0\.match: needs at least one label/);
@@ -152,7 +149,9 @@ describe('parseConfigText', () => {
   });
 
   it('names the index of a bad approver id', () => {
-    const message = thrown(() => parseConfigText('approvals: { approvers: [U0ALICE, alice, "#ops"] }', 'c.yaml')).message;
+    const message = thrown(() =>
+      parseConfigText('approvals: { approvers: [U0ALICE, alice, "#ops"] }', 'c.yaml'),
+    ).message;
     expect(message).toMatch(/approvals\.approvers\.1: must be a Slack user or group id/);
     expect(message).toMatch(/approvals\.approvers\.2: /);
     expect(message).not.toMatch(/approvers\.0/);

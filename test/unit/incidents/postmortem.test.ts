@@ -49,7 +49,12 @@ function event(i: number, over: Partial<TimelineEvent>): TimelineEvent {
 }
 
 const events: TimelineEvent[] = [
-  event(0, { at: '2026-11-23T14:02:11.000Z', type: 'incident.opened', actor: 'alertmanager', text: 'opened from RedisOutOfConfiguredMaxmemory' }),
+  event(0, {
+    at: '2026-11-23T14:02:11.000Z',
+    type: 'incident.opened',
+    actor: 'alertmanager',
+    text: 'opened from RedisOutOfConfiguredMaxmemory',
+  }),
   event(1, { at: '2026-11-23T14:02:12.000Z', type: 'diagnosis.started', text: 'runbook high-memory' }),
   event(2, { at: '2026-11-23T14:02:30.000Z', type: 'finding', text: 'critical: Memory at 96% of the limit' }),
   event(3, {
@@ -143,7 +148,10 @@ describe('renderPostmortemMarkdown', () => {
 
   it('says still open without a resolution', () => {
     const open = renderPostmortemMarkdown({ ...input, incident: { ...incident, status: 'open', resolvedAt: '' } });
-    expect(section(open, 'Impact window')).toEqual(['- First alert: 2026-11-23 14:00:41 UTC', '- Resolved: still open']);
+    expect(section(open, 'Impact window')).toEqual([
+      '- First alert: 2026-11-23 14:00:41 UTC',
+      '- Resolved: still open',
+    ]);
   });
 
   it('has a UTC timeline table with every event in order, five cells a row even with pipes and newlines', () => {
@@ -159,7 +167,13 @@ describe('renderPostmortemMarkdown', () => {
       expect(c[1]).toBe(e.at.replace('T', ' ').replace('.000Z', ' UTC'));
       expect(c[2]).toBe(e.type);
     });
-    expect(cells(rows[4]!)).toEqual(['5', '2026-11-23 14:03:00 UTC', 'note', '<@U0ALICE>', 'a \\| b<br>second line \\| c']);
+    expect(cells(rows[4]!)).toEqual([
+      '5',
+      '2026-11-23 14:03:00 UTC',
+      'note',
+      '<@U0ALICE>',
+      'a \\| b<br>second line \\| c',
+    ]);
   });
 
   it('lists findings from the timeline', () => {
@@ -183,7 +197,10 @@ describe('renderPostmortemMarkdown', () => {
   it('has follow-ups from the diagnosis advice, without duplicates, and links from the alerts', () => {
     const again = { ...events[3]!, id: '1700000000000-9' };
     const withDup = renderPostmortemMarkdown({ ...input, events: [...events, again] });
-    expect(section(withDup, 'Follow-ups')).toEqual(['- [ ] Add memory before the next peak', '- [ ] Give cache keys a TTL']);
+    expect(section(withDup, 'Follow-ups')).toEqual([
+      '- [ ] Add memory before the next peak',
+      '- [ ] Give cache keys a TTL',
+    ]);
     expect(section(md, 'Links').filter((l) => l.startsWith('- '))).toEqual([
       '- RedisOutOfConfiguredMaxmemory source: http://prometheus.example:9090/graph?g0.expr=redis',
       '- RedisOutOfConfiguredMaxmemory runbook: https://runbooks.example/redis-oom',
@@ -247,7 +264,10 @@ describe('renderPostmortemJson', () => {
       },
     ]);
     const pending = JSON.parse(
-      renderPostmortemJson({ ...input, proposals: [{ ...proposals[0]!, status: 'pending', decidedBy: '', decidedAt: '', result: '' }] }),
+      renderPostmortemJson({
+        ...input,
+        proposals: [{ ...proposals[0]!, status: 'pending', decidedBy: '', decidedAt: '', result: '' }],
+      }),
     ) as { actions: Array<Record<string, unknown>> };
     expect(pending.actions[0]).toMatchObject({ approver: null, decidedAt: null, result: null, status: 'pending' });
   });

@@ -3,7 +3,11 @@ import type { ConfigFile } from '../../../src/config/config-file.js';
 import { checkApprover } from '../../../src/remediation/approval-policy.js';
 import type { Proposal } from '../../../src/remediation/proposal.js';
 
-const approvals: ConfigFile['approvals'] = { approvers: ['U0ALICE', 'U0BOB'], twoPersonRule: true, expiresAfter: 900_000 };
+const approvals: ConfigFile['approvals'] = {
+  approvers: ['U0ALICE', 'U0BOB'],
+  twoPersonRule: true,
+  expiresAfter: 900_000,
+};
 
 function proposal(requester: string): Proposal {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluate,
   ExpressionError,
+  evaluate,
   type Metrics,
   metricsOf,
   parseExpression,
@@ -54,7 +54,7 @@ describe('parseExpression', () => {
 
   it('rejects an unterminated quoted string instead of dropping its last character', () => {
     expect(() => parseExpression('memory.policy == "noeviction')).toThrow(/unterminated string "noeviction/);
-    expect(() => parseExpression("memory.policy == 'noeviction\"")).toThrow(ExpressionError);
+    expect(() => parseExpression('memory.policy == \'noeviction"')).toThrow(ExpressionError);
   });
 });
 
@@ -125,10 +125,15 @@ describe('metricsOf', () => {
 
 describe('renderTemplate', () => {
   it('fills placeholders, rounds to two decimals without trailing zeros, and marks unknowns with ?', () => {
-    const m: Metrics = { 'memory.used_pct': 92.9, 'fragmentation.ratio': 1.23456, 'memory.policy': 'noeviction', 'k.n': 7 };
-    expect(renderTemplate('{memory.used_pct}% ({memory.policy}) r={fragmentation.ratio} n={k.n} x={nope.metric}', m)).toBe(
-      '92.9% (noeviction) r=1.23 n=7 x=?',
-    );
+    const m: Metrics = {
+      'memory.used_pct': 92.9,
+      'fragmentation.ratio': 1.23456,
+      'memory.policy': 'noeviction',
+      'k.n': 7,
+    };
+    expect(
+      renderTemplate('{memory.used_pct}% ({memory.policy}) r={fragmentation.ratio} n={k.n} x={nope.metric}', m),
+    ).toBe('92.9% (noeviction) r=1.23 n=7 x=?');
   });
 
   it('leaves braces that are not metric names alone', () => {

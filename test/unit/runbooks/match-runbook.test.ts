@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { matchRunbook } from '../../../src/runbooks/match-runbook.js';
 import { type Runbook, RunbookSchema } from '../../../src/runbooks/runbook-schema.js';
 
@@ -42,6 +42,8 @@ describe('matchRunbook', () => {
     const labels = { alertname: 'RedisHighMemory', workload: 'session' };
     expect(matchRunbook([generic, specific], labels)?.name).toBe('specific');
     expect(matchRunbook([specific, generic], labels)?.name).toBe('specific');
-    expect(matchRunbook([specific, generic], { alertname: 'RedisHighMemory', workload: 'cache' })?.name).toBe('generic');
+    expect(matchRunbook([specific, generic], { alertname: 'RedisHighMemory', workload: 'cache' })?.name).toBe(
+      'generic',
+    );
   });
 });

@@ -79,14 +79,22 @@ describe('lintRunbook', () => {
   it('names an unknown action', () => {
     const errors = lint(swap('- action: memory-purge', '- action: flushall'));
     expect(errors).toEqual([
-      { file: 'runbooks/frag.yaml', path: 'proposals.0.action', reason: expect.stringMatching(/unknown action "flushall"/) },
+      {
+        file: 'runbooks/frag.yaml',
+        path: 'proposals.0.action',
+        reason: expect.stringMatching(/unknown action "flushall"/),
+      },
     ]);
   });
 
   it('names a bad threshold expression with the parser message', () => {
     const errors = lint(swap('when: largest_keys.top1_share_pct >= 10', 'when: largest_keys.top1_share_pct >= '));
     expect(errors).toEqual([
-      { file: 'runbooks/frag.yaml', path: 'findings.1.when', reason: expect.stringMatching(/^bad threshold expression: /) },
+      {
+        file: 'runbooks/frag.yaml',
+        path: 'findings.1.when',
+        reason: expect.stringMatching(/^bad threshold expression: /),
+      },
     ]);
   });
 
@@ -102,17 +110,15 @@ describe('lintRunbook', () => {
   });
 
   it('checks proposal conditions too', () => {
-    const errors = lint(swap('    when: fragmentation.ratio > 1.5\n    reason', '    when: nope.ratio > 1.5\n    reason'));
+    const errors = lint(
+      swap('    when: fragmentation.ratio > 1.5\n    reason', '    when: nope.ratio > 1.5\n    reason'),
+    );
     expect(errors.map((e) => e.path)).toEqual(['proposals.0.when']);
   });
 
   it('does not count a step with an unknown probe as providing metrics', () => {
     const errors = lint(swap('- probe: fragmentation', '- probe: fragmentaton'));
-    expect(errors.map((e) => e.path).sort()).toEqual([
-      'findings.0.when',
-      'proposals.0.when',
-      'steps.1.probe',
-    ]);
+    expect(errors.map((e) => e.path).sort()).toEqual(['findings.0.when', 'proposals.0.when', 'steps.1.probe']);
   });
 
   it('checks step params against the probe schema, naming the param', () => {
@@ -141,10 +147,15 @@ describe('lintRunbook', () => {
     expect(lint('').map((e) => e.path)).toEqual(['(root)']);
   });
 
-  // BUG (reported): Catalogs.actionParams is documented as "Action name → params schema, to check proposal params"
-  // but lintRunbook never reads it, so a runbook like `params: { raisePercent: 500 }` passes lint and only fails
-  // when the action plans. Expected: an error at `proposals.0.params.raisePercent`.
-  it.todo('checks proposal params against catalogs.actionParams');
+  it("checks a proposal's params against the action's planner options", () => {
+    expect(lint(swap('    reason: fragmented\n', '    reason: fragmented\n    params: { minRatio: 0.5 }\n'))).toEqual([
+      { file: 'runbooks/frag.yaml', path: 'proposals.0.params.minRatio', reason: expect.stringMatching(/>=\s*1/) },
+    ]);
+    expect(lint(swap('    reason: fragmented\n', '    reason: fragmented\n    params: { bogus: 1 }\n'))).toEqual([
+      { file: 'runbooks/frag.yaml', path: 'proposals.0.params', reason: expect.stringMatching(/bogus/) },
+    ]);
+    expect(lint(swap('    reason: fragmented\n', '    reason: fragmented\n    params: { minRatio: 2 }\n'))).toEqual([]);
+  });
 });
 
 describe('loadRunbooks', () => {
@@ -185,7 +196,11 @@ describe('loadRunbooks', () => {
     const { runbooks, errors } = loadRunbooks(dir, catalogs);
     expect(runbooks).toHaveLength(1);
     expect(errors).toEqual([
-      { file: join(dir, 'b.yaml'), path: 'name', reason: `duplicate runbook name "frag" (also in ${join(dir, 'a.yaml')})` },
+      {
+        file: join(dir, 'b.yaml'),
+        path: 'name',
+        reason: `duplicate runbook name "frag" (also in ${join(dir, 'a.yaml')})`,
+      },
     ]);
   });
 
@@ -241,7 +256,9 @@ describe('loadRunbooks', () => {
       caught = err;
     }
     expect(isAppError(caught, 'RUNBOOK_INVALID')).toBe(true);
-    expect((caught as Error).message).toContain(`${join(dir, 'a.yaml')}: proposals.0.action: unknown action "flushall"`);
+    expect((caught as Error).message).toContain(
+      `${join(dir, 'a.yaml')}: proposals.0.action: unknown action "flushall"`,
+    );
   });
 });
 

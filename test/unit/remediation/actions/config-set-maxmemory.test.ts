@@ -6,7 +6,9 @@ const GB = 1024 * MB;
 
 describe('config-set-maxmemory plan', () => {
   it('raises maxmemory by 20 % by default', () => {
-    expect(action.plan({ 'memory.maxmemory_bytes': 1000 * MB, 'memory.total_system_memory_bytes': 16 * GB }, {})).toEqual({
+    expect(
+      action.plan({ 'memory.maxmemory_bytes': 1000 * MB, 'memory.total_system_memory_bytes': 16 * GB }, {}),
+    ).toEqual({
       fromBytes: 1000 * MB,
       toBytes: 1200 * MB,
     });
@@ -31,20 +33,28 @@ describe('config-set-maxmemory plan', () => {
   });
 
   it('declines when maxmemory is not set (0 or absent)', () => {
-    expect(action.plan({ 'memory.maxmemory_bytes': 0, 'memory.total_system_memory_bytes': 16 * GB }, {})).toBeUndefined();
+    expect(
+      action.plan({ 'memory.maxmemory_bytes': 0, 'memory.total_system_memory_bytes': 16 * GB }, {}),
+    ).toBeUndefined();
     expect(action.plan({ 'memory.total_system_memory_bytes': 16 * GB }, {})).toBeUndefined();
   });
 
   it('declines when the host has no headroom under the cap', () => {
-    expect(action.plan({ 'memory.maxmemory_bytes': 3 * GB, 'memory.total_system_memory_bytes': 4 * GB }, {})).toBeUndefined();
-    expect(action.plan({ 'memory.maxmemory_bytes': 3.5 * GB, 'memory.total_system_memory_bytes': 4 * GB }, {})).toBeUndefined();
+    expect(
+      action.plan({ 'memory.maxmemory_bytes': 3 * GB, 'memory.total_system_memory_bytes': 4 * GB }, {}),
+    ).toBeUndefined();
+    expect(
+      action.plan({ 'memory.maxmemory_bytes': 3.5 * GB, 'memory.total_system_memory_bytes': 4 * GB }, {}),
+    ).toBeUndefined();
   });
 
   it('reads figures given as strings', () => {
-    expect(action.plan({ 'memory.maxmemory_bytes': '1000', 'memory.total_system_memory_bytes': '100000' }, {})).toEqual({
-      fromBytes: 1000,
-      toBytes: 1200,
-    });
+    expect(action.plan({ 'memory.maxmemory_bytes': '1000', 'memory.total_system_memory_bytes': '100000' }, {})).toEqual(
+      {
+        fromBytes: 1000,
+        toBytes: 1200,
+      },
+    );
   });
 
   it('produces params its own schema accepts', () => {

@@ -49,7 +49,9 @@ describe('findingsMessage', () => {
     );
     expect(msg.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Diagnosis: High memory on cache-1' } });
     const findings = allTexts(msg)[2] ?? '';
-    const order = ['critical one', 'writes fail', 'warning one', 'warning two', 'info one'].map((t) => findings.indexOf(t));
+    const order = ['critical one', 'writes fail', 'warning one', 'warning two', 'info one'].map((t) =>
+      findings.indexOf(t),
+    );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
     expect(msg.text).toBe(
@@ -66,7 +68,10 @@ describe('findingsMessage', () => {
   it('shows each step with its figures and duration, a failed step with its error, then advice last', () => {
     const msg = findingsMessage(
       report({
-        steps: [step(), step({ probe: 'largest-keys', title: 'Largest keys', ok: false, error: 'timed out after 120 s' })],
+        steps: [
+          step(),
+          step({ probe: 'largest-keys', title: 'Largest keys', ok: false, error: 'timed out after 120 s' }),
+        ],
         advice: ['Add memory', 'Give cache keys a TTL'],
       }),
     );
@@ -106,7 +111,12 @@ describe('findingsMessage', () => {
       report({
         runbookTitle: huge,
         target: huge,
-        findings: Array.from({ length: 30 }, (_, i) => ({ id: `f${i}`, severity: 'critical' as const, title: huge, detail: huge })),
+        findings: Array.from({ length: 30 }, (_, i) => ({
+          id: `f${i}`,
+          severity: 'critical' as const,
+          title: huge,
+          detail: huge,
+        })),
         steps: [
           step({
             title: huge,
@@ -142,7 +152,14 @@ describe('findingsMessage', () => {
 });
 
 describe('renderTable', () => {
-  const table = { title: 'Top keys', columns: ['key', 'size'], rows: [['session:abc', '1.5 MB'], ['a<b', '2 KB']] };
+  const table = {
+    title: 'Top keys',
+    columns: ['key', 'size'],
+    rows: [
+      ['session:abc', '1.5 MB'],
+      ['a<b', '2 KB'],
+    ],
+  };
 
   it('renders aligned monospaced rows with escaped cells', () => {
     expect(renderTable(table)).toBe('*Top keys*\n```key          size\nsession:abc  1.5 MB\na&lt;b          2 KB```');

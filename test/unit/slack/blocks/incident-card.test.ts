@@ -109,7 +109,9 @@ describe('incidentCard', () => {
 
   it('stays within Slack limits with huge alert text', () => {
     const huge = 'x&<'.repeat(3_000);
-    const alerts = Array.from({ length: 40 }, (_, i) => alert({ fingerprint: `f${i}`, summary: huge, alertname: huge }));
+    const alerts = Array.from({ length: 40 }, (_, i) =>
+      alert({ fingerprint: `f${i}`, summary: huge, alertname: huge }),
+    );
     const card = incidentCard(incident({ title: huge, targetHint: huge, target: '' }), alerts, { now: NOW });
     expectWithinSlackLimits(card);
   });
@@ -157,7 +159,9 @@ describe('alertEventMessage', () => {
 
   it('stays within Slack limits with huge input', () => {
     const huge = '<&>'.repeat(10_000);
-    const msg = alertEventMessage(alert({ alertname: huge, summary: huge, description: huge, labels: { instance: huge } }));
+    const msg = alertEventMessage(
+      alert({ alertname: huge, summary: huge, description: huge, labels: { instance: huge } }),
+    );
     expectWithinSlackLimits(msg);
     expect(msg.text.length).toBeLessThanOrEqual(300);
   });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Proposal, ProposalButtonValueSchema, ProposalStatusSchema } from '../../../../src/remediation/proposal.js';
+import {
+  type Proposal,
+  ProposalButtonValueSchema,
+  ProposalStatusSchema,
+} from '../../../../src/remediation/proposal.js';
 import {
   APPROVE_ACTION_ID,
   proposalDecidedMessage,
@@ -49,8 +53,18 @@ describe('proposalMessage', () => {
     const p = proposal();
     const [approve, reject, ...rest] = buttons(proposalMessage(p).blocks);
     expect(rest).toEqual([]);
-    expect(approve).toMatchObject({ action_id: APPROVE_ACTION_ID, value: p.id, style: 'primary', text: { text: 'Approve' } });
-    expect(reject).toMatchObject({ action_id: REJECT_ACTION_ID, value: p.id, style: 'danger', text: { text: 'Reject' } });
+    expect(approve).toMatchObject({
+      action_id: APPROVE_ACTION_ID,
+      value: p.id,
+      style: 'primary',
+      text: { text: 'Approve' },
+    });
+    expect(reject).toMatchObject({
+      action_id: REJECT_ACTION_ID,
+      value: p.id,
+      style: 'danger',
+      text: { text: 'Reject' },
+    });
     expect(approve?.confirm?.text.text).toContain(p.command.slice(0, 20));
     // The value is checked when the click comes back; it carries no params, command or user.
     for (const b of [approve, reject]) expect(ProposalButtonValueSchema.safeParse(b?.value).success).toBe(true);
@@ -104,7 +118,9 @@ describe('proposalDecidedMessage', () => {
   });
 
   it('stays within Slack limits with a huge result', () => {
-    const msg = proposalDecidedMessage(proposal({ status: 'failed', decidedBy: 'U0BOB', result: '<&>'.repeat(10_000) }));
+    const msg = proposalDecidedMessage(
+      proposal({ status: 'failed', decidedBy: 'U0BOB', result: '<&>'.repeat(10_000) }),
+    );
     expectWithinSlackLimits(msg);
   });
 });

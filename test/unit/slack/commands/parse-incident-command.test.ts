@@ -13,7 +13,10 @@ describe('parseIncidentCommand', () => {
   });
 
   it.each(['status', 'timeline'])('%s refuses extra words', (sub) => {
-    expect(parseIncidentCommand(`${sub} INC-3 now`)).toEqual({ kind: 'invalid', reason: `unexpected "now" after ${sub}` });
+    expect(parseIncidentCommand(`${sub} INC-3 now`)).toEqual({
+      kind: 'invalid',
+      reason: `unexpected "now" after ${sub}`,
+    });
   });
 
   it('export defaults to Markdown and takes md or json with the id in either position', () => {
@@ -24,8 +27,14 @@ describe('parseIncidentCommand', () => {
   });
 
   it('export refuses other formats and extra words', () => {
-    expect(parseIncidentCommand('export pdf')).toEqual({ kind: 'invalid', reason: 'export format must be md or json, not "pdf"' });
-    expect(parseIncidentCommand('export md json')).toEqual({ kind: 'invalid', reason: 'unexpected "json" after export' });
+    expect(parseIncidentCommand('export pdf')).toEqual({
+      kind: 'invalid',
+      reason: 'export format must be md or json, not "pdf"',
+    });
+    expect(parseIncidentCommand('export md json')).toEqual({
+      kind: 'invalid',
+      reason: 'unexpected "json" after export',
+    });
   });
 
   it.each(['INC-', 'INC-x', 'INC-1a', '#12', '12'])('does not take %j as an incident id', (word) => {
@@ -42,6 +51,7 @@ describe('parseIncidentCommand', () => {
   });
 
   it('documents every subcommand it parses in the usage text', () => {
-    for (const sub of ['status', 'timeline', 'export [md|json]', 'help']) expect(INCIDENT_USAGE).toContain(`/incident ${sub}`);
+    for (const sub of ['status', 'timeline', 'export [md|json]', 'help'])
+      expect(INCIDENT_USAGE).toContain(`/incident ${sub}`);
   });
 });
