@@ -11,6 +11,7 @@ import { healthzHandler, metricsHandler, readyzHandler } from './http/health-rou
 import { Metrics } from './http/metrics.js';
 import { CommandService } from './incidents/command-service.js';
 import { IncidentCommands } from './incidents/incident-commands.js';
+import { IncidentLifecycle } from './incidents/incident-lifecycle.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
@@ -25,7 +26,11 @@ import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { createSlackApp } from './slack/app.js';
 import { registerIncidentCommand } from './slack/listeners/incident-command.js';
 import { registerProposalActions } from './slack/listeners/proposal-actions.js';
+import { registerRedisCommand } from './slack/listeners/redis-command.js';
 import { createWebClient, SlackNotifier } from './slack/slack-notifier.js';
+import { RateLimiter } from './state/rate-limit.js';
+import { RedisCommandIntake } from './targets/redis-command-intake.js';
+import { RedisCommands } from './targets/redis-commands.js';
 import { TargetRegistry } from './targets/target-registry.js';
 
 export interface Bot {
@@ -71,6 +76,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     queues,
     defaultChannel: env.SLACK_CHANNEL,
     prefix: env.KEY_PREFIX,
+    groupWindowMs: file.incidents.groupWindow,
     logger,
   });
   const diagnosis = new DiagnosisService({
@@ -86,8 +92,28 @@ export function createBot(config: Config, logger: Logger): Bot {
   });
   const approval = new ApprovalService({ proposals, timeline, thread, notifier, queues, approvals: file.approvals });
   const remediation = new RemediationService({ proposals, timeline, thread, targets, actions: ACTIONS, approval });
-  const commands = new CommandService({ store, timeline, proposals, thread, notifier });
-  const incidentCommands = new IncidentCommands({ store, timeline, queues });
+  const lifecycle = new IncidentLifecycle({ store, timeline, thread });
+  const redisCommands = new RedisCommands({ targets, notifier });
+  const commands = new CommandService({
+    store,
+    timeline,
+    proposals,
+    thread,
+    notifier,
+    lifecycle,
+    redis: redisCommands,
+  });
+  const incidentCommands = new IncidentCommands({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
+  const limiter = new RateLimiter(redis, env.KEY_PREFIX, file.commands.rateLimit.max, file.commands.rateLimit.window);
+  const redisIntake = new RedisCommandIntake({
+    store,
+    timeline,
+    queues,
+    targets,
+    runbooks,
+    limiter,
+    defaultChannel: env.SLACK_CHANNEL,
+  });
 
   const workers: Worker[] = [];
   let server: ReturnType<typeof createEdgeServer> | undefined;
@@ -115,6 +141,7 @@ export function createBot(config: Config, logger: Logger): Bot {
       ],
     });
     registerIncidentCommand(app, incidentCommands, logger);
+    registerRedisCommand(app, redisIntake, logger);
     registerProposalActions(app, approval, notifier, logger);
     server = createEdgeServer(receiver, logger);
   }

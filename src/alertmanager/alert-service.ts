@@ -25,6 +25,8 @@ export interface AlertServiceDeps {
   queues: Queues;
   defaultChannel: string;
   prefix: string;
+  /** A new group for a target with an open incident younger than this joins it; 0 never joins. */
+  groupWindowMs: number;
   logger: Logger;
 }
 
@@ -72,6 +74,32 @@ export class AlertService {
     const alertname = webhook.commonLabels.alertname ?? first.labels.alertname ?? 'alert';
     const source = describeAlertSource(webhook.commonLabels.instance ? webhook.commonLabels : first.labels);
     const title = webhook.commonAnnotations.summary ?? `${alertname} (${source})`;
+    if (target && this.d.groupWindowMs > 0) {
+      // Serialise per target so two groups for the same Redis arriving together still end in one incident.
+      const joined = await withLock(
+        this.d.redis,
+        `${this.d.prefix}:lock:target:${digest(target.name)}`,
+        30_000,
+        async () => {
+          const now = Date.parse(receivedAt);
+          const open = (await this.d.store.listOpen())
+            .filter((i) => i.target === target.name && now - Date.parse(i.createdAt) <= this.d.groupWindowMs)
+            .pop();
+          if (!open) return undefined;
+          const bound = await this.d.store.bindGroup(webhook.groupKey, open.id);
+          if (bound.created) {
+            await this.d.timeline.append(open.id, {
+              type: 'alert.grouped',
+              actor: 'alertmanager',
+              text: `Alert group ${alertname} (${source}) joined this incident: same target ${target.name}, open incident`,
+              data: { groupKey: webhook.groupKey },
+            });
+          }
+          return this.d.store.require(bound.id);
+        },
+      );
+      if (joined) return joined;
+    }
     const candidate = await this.d.store.nextId();
     const bound = await this.d.store.bindGroup(webhook.groupKey, candidate);
     if (!bound.created) return this.d.store.require(bound.id);

@@ -49,6 +49,26 @@ export const ConfigFileSchema = z
       })
       .strict()
       .default({ approvers: [], twoPersonRule: true, expiresAfter: 15 * 60_000 }),
+    incidents: z
+      .object({
+        /**
+         * A new alert group for a target that already has an open incident opened less than this long ago joins
+         * that incident instead of opening another; `0s` turns joining off.
+         */
+        groupWindow: DurationSchema.default(60 * 60_000),
+      })
+      .strict()
+      .default({ groupWindow: 60 * 60_000 }),
+    commands: z
+      .object({
+        /** Per-user sliding-window limit on `/redis` commands, which read production Redis. */
+        rateLimit: z
+          .object({ max: z.number().int().min(1).max(1000).default(10), window: DurationSchema.default(60_000) })
+          .strict()
+          .default({ max: 10, window: 60_000 }),
+      })
+      .strict()
+      .default({ rateLimit: { max: 10, window: 60_000 } }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -93,7 +93,9 @@ export class DiagnosisService {
         });
       }
       await this.d.thread.post(job.incidentId, findingsMessage(report));
-      await this.propose(job.incidentId, runbook, target, report, log);
+      // Whoever asked for the diagnosis requested its proposals (the two-person rule keeps them from approving).
+      const requester = job.requestedBy === 'alertmanager' ? 'bot' : job.requestedBy;
+      await this.propose(job.incidentId, runbook, target, report, requester, log);
       await this.d.timeline.append(job.incidentId, {
         type: 'diagnosis.finished',
         actor: 'bot',
@@ -112,6 +114,7 @@ export class DiagnosisService {
     runbook: Runbook,
     target: Target,
     report: DiagnosisReport,
+    requester: string,
     log: Logger,
   ): Promise<void> {
     for (const rule of runbook.proposals) {
@@ -140,7 +143,7 @@ export class DiagnosisService {
         reason,
         risk: action.risk,
         status: 'pending',
-        requester: 'bot',
+        requester,
         createdAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + this.d.approvals.expiresAfter).toISOString(),
         decidedBy: '',
@@ -157,7 +160,7 @@ export class DiagnosisService {
         type: 'proposal.created',
         actor: 'bot',
         text: `Proposed ${action.title} on ${target.name}: ${proposal.command} — ${reason}`,
-        data: { proposalId: proposal.id, action: action.name, command: proposal.command, requester: 'bot' },
+        data: { proposalId: proposal.id, action: action.name, command: proposal.command, requester },
       });
     }
   }

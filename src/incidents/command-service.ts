@@ -3,6 +3,8 @@ import type { JobData } from '../queues/job-catalog.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import { LIMITS, safe, truncate, utc } from '../slack/blocks/text.js';
 import type { SlackNotifier } from '../slack/slack-notifier.js';
+import type { RedisCommands } from '../targets/redis-commands.js';
+import type { IncidentLifecycle } from './incident-lifecycle.js';
 import type { IncidentStore } from './incident-store.js';
 import type { IncidentThread } from './incident-thread.js';
 import { type PostmortemInput, renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
@@ -14,9 +16,11 @@ export interface CommandServiceDeps {
   proposals: ProposalStore;
   thread: IncidentThread;
   notifier: SlackNotifier;
+  lifecycle: IncidentLifecycle;
+  redis: RedisCommands;
 }
 
-/** Queued work behind `/incident timeline` and `/incident export`. */
+/** The `commands` queue's worker: the slow half of every slash command, dispatched by kind. */
 export class CommandService {
   constructor(private readonly d: CommandServiceDeps) {}
 
@@ -31,54 +35,77 @@ export class CommandService {
   }
 
   async run(job: JobData<'commands'>, logger: Logger): Promise<void> {
-    const incident = await this.d.store.require(job.incidentId);
-    if (job.command === 'timeline') {
-      const events = await this.d.timeline.read(job.incidentId);
-      const lines = events.map((e) => `${utc(e.at)}  ${e.type}  ${e.actor}  ${e.text}`);
-      // Slack caps a section at 3,000 characters: chunk the timeline over several sections.
-      const chunks: string[] = [];
-      let current = '';
-      for (const l of lines.map((x) => safe(truncate(x, 400)))) {
-        if (current.length + l.length + 1 > LIMITS.sectionText - 10) {
-          chunks.push(current);
-          current = '';
-        }
-        current += `${l}\n`;
-      }
-      if (current) chunks.push(current);
-      await this.d.thread.post(job.incidentId, {
-        text: `Timeline of ${incident.id} (${events.length} events)`,
-        blocks: [
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: `*Timeline of ${incident.id}* (${events.length} events, requested by <@${job.user}>)`,
-            },
-          },
-          ...chunks
-            .slice(0, 45)
-            .map((c) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `\`\`\`${c}\`\`\`` } })),
-        ],
-      });
-      return;
+    switch (job.command) {
+      case 'open':
+        return this.d.lifecycle.open(job.incidentId, job.user);
+      case 'note':
+        return this.d.lifecycle.note(job.incidentId, job.user, job.text);
+      case 'severity':
+        return this.d.lifecycle.severity(job.incidentId, job.user, job.severity);
+      case 'commander':
+        return this.d.lifecycle.commander(job.incidentId, job.user, job.commander);
+      case 'resolve':
+        return this.d.lifecycle.resolve(job.incidentId, job.user, job.summary, logger);
+      case 'timeline':
+        return this.postTimeline(job.incidentId, job.user);
+      case 'export':
+        return this.export(job.incidentId, job.user, job.format, logger);
+      case 'redis-info':
+        return this.d.redis.info(job, logger);
+      case 'redis-targets':
+        return this.d.redis.health(job);
     }
-    await this.d.timeline.append(job.incidentId, {
-      type: 'export',
-      actor: job.user,
-      text: `Postmortem exported as ${job.format}`,
-      data: { format: job.format },
+  }
+
+  private async postTimeline(incidentId: string, user: string): Promise<void> {
+    const events = await this.d.timeline.read(incidentId);
+    const lines = events.map((e) => `${utc(e.at)}  ${e.type}  ${e.actor}  ${e.text}`);
+    // Slack caps a section at 3,000 characters: chunk the timeline over several sections.
+    const chunks: string[] = [];
+    let current = '';
+    for (const l of lines.map((x) => safe(truncate(x, 400)))) {
+      if (current.length + l.length + 1 > LIMITS.sectionText - 10) {
+        chunks.push(current);
+        current = '';
+      }
+      current += `${l}\n`;
+    }
+    if (current) chunks.push(current);
+    await this.d.thread.post(incidentId, {
+      text: `Timeline of ${incidentId} (${events.length} events)`,
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `*Timeline of ${incidentId}* (${events.length} events, requested by <@${user}>)`,
+          },
+        },
+        ...chunks
+          .slice(0, 45)
+          .map((c) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `\`\`\`${c}\`\`\`` } })),
+      ],
     });
-    const input = await this.postmortemInput(job.incidentId);
-    const content = job.format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input);
+  }
+
+  private async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<void> {
+    const incident = await this.d.store.require(incidentId);
+    await this.d.timeline.append(incidentId, {
+      type: 'export',
+      actor: user,
+      text: `Postmortem exported as ${format}`,
+      data: { format },
+    });
+    const input = await this.postmortemInput(incidentId);
+    const content = format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input);
     const threadTs = await this.d.thread.ensureThread(incident);
     await this.d.notifier.upload(
       incident.channel,
       threadTs,
-      `${incident.id}-postmortem.${job.format}`,
+      `${incident.id}-postmortem.${format}`,
       content,
       `Postmortem ${incident.id}`,
     );
-    logger.info({ incidentId: incident.id, format: job.format }, 'postmortem uploaded');
+    logger.info({ incidentId, format }, 'postmortem uploaded');
   }
 }

@@ -1,27 +1,25 @@
 import type { Logger } from '../logger.js';
+import type { JobData } from '../queues/job-catalog.js';
 import type { Queues } from '../queues/queues.js';
 import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';
 import type { Incident } from './incident.js';
+import { type CommandContext, findIncident } from './incident-lookup.js';
 import type { IncidentStore } from './incident-store.js';
 import type { Timeline } from './timeline.js';
 
-/** Where a slash command was typed and by whom. */
-export interface CommandContext {
-  user: string;
-  channel: string;
-  /** Present when Slack sends it (a command typed in a thread). */
-  threadTs?: string | undefined;
-}
+export type { CommandContext } from './incident-lookup.js';
 
 export interface IncidentCommandsDeps {
   store: IncidentStore;
   timeline: Timeline;
   queues: Queues;
+  /** Where `/incident new` opens its thread (SLACK_CHANNEL). */
+  defaultChannel: string;
 }
 
 /**
- * The quick part of `/incident`: find the incident the command is about, record it on the timeline and queue the
- * work. Returns the private reply, so the listener only acks (Slack's 3 s budget is never at risk).
+ * The quick half of `/incident`: find the incident, record the command on its timeline, queue the work. Returns the
+ * private reply, so the listener acks within Slack's 3 s whatever Slack or the targets are doing.
  */
 export class IncidentCommands {
   constructor(private readonly d: IncidentCommandsDeps) {}
@@ -32,63 +30,103 @@ export class IncidentCommands {
         return INCIDENT_USAGE;
       case 'invalid':
         return `${cmd.reason}.\n${INCIDENT_USAGE}`;
+      case 'new':
+        return this.open(cmd.title, ctx, logger);
       case 'status': {
-        const found = await this.find(ctx, cmd.incidentId);
+        const found = await findIncident(this.d.store, ctx, cmd.incidentId);
         if ('incident' in found) return describe(found.incident);
+        if (cmd.incidentId) return found.error;
         const open = await this.d.store.listOpen();
         if (open.length === 0) return 'No open incidents.';
         return `*Open incidents (${open.length}):*\n${open.map((i) => `• ${describe(i)}`).join('\n')}`;
       }
-      case 'timeline':
-      case 'export': {
-        const found = await this.find(ctx, cmd.incidentId);
+      default: {
+        const found = await findIncident(this.d.store, ctx, cmd.incidentId);
         if (!('incident' in found)) return found.error;
         const { incident } = found;
-        const format = cmd.kind === 'export' ? cmd.format : 'md';
-        await this.d.timeline.append(incident.id, {
-          type: 'command',
-          actor: ctx.user,
-          text: `/incident ${cmd.kind}${cmd.kind === 'export' ? ` ${format}` : ''} by <@${ctx.user}>`,
-          data: { command: cmd.kind, format },
-        });
-        const jobId = await this.d.queues.add('commands', {
-          command: cmd.kind,
-          incidentId: incident.id,
-          user: ctx.user,
-          format,
-        });
+        const job = toJob(cmd, incident.id, ctx.user);
+        if (cmd.kind === 'timeline' || cmd.kind === 'export') {
+          // These change nothing else, so the timeline records the command itself (who and when).
+          await this.d.timeline.append(incident.id, {
+            type: 'command',
+            actor: ctx.user,
+            text: `/incident ${cmd.kind}${cmd.kind === 'export' ? ` ${cmd.format}` : ''} by <@${ctx.user}>`,
+            data: { command: cmd.kind },
+          });
+        }
+        const jobId = await this.d.queues.add('commands', job);
         logger.info({ incidentId: incident.id, command: cmd.kind, jobId }, 'incident command queued');
-        return cmd.kind === 'export'
-          ? `Exporting the ${format === 'md' ? 'Markdown' : 'JSON'} postmortem of ${incident.id} to its thread…`
-          : `Posting the timeline of ${incident.id} in its thread…`;
+        return ACK[cmd.kind](incident);
       }
     }
   }
 
-  /** The incident named, else the one whose thread the command came from, else the only open one in the channel. */
-  private async find(
-    ctx: CommandContext,
-    incidentId: string | undefined,
-  ): Promise<{ incident: Incident } | { error: string }> {
-    if (incidentId) {
-      const incident = await this.d.store.get(incidentId);
-      return incident ? { incident } : { error: `No incident ${incidentId}.` };
-    }
-    if (ctx.threadTs) {
-      const id = await this.d.store.findByThread(ctx.channel, ctx.threadTs);
-      const incident = id ? await this.d.store.get(id) : undefined;
-      if (incident) return { incident };
-    }
-    const open = (await this.d.store.listOpen()).filter((i) => i.channel === ctx.channel);
-    if (open.length === 1 && open[0]) return { incident: open[0] };
-    if (open.length === 0)
-      return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
-    return {
-      error: `Several open incidents here (${open.map((i) => i.id).join(', ')}); name one, e.g. \`/incident timeline ${open[0]?.id}\`.`,
+  private async open(title: string, ctx: CommandContext, logger: Logger): Promise<string> {
+    const id = await this.d.store.nextId();
+    const now = new Date().toISOString();
+    const incident: Incident = {
+      id,
+      title,
+      status: 'open',
+      severity: 'sev3',
+      target: '',
+      targetHint: '',
+      channel: this.d.defaultChannel,
+      threadTs: '',
+      groupKey: '',
+      alertname: '',
+      commander: ctx.user,
+      createdAt: now,
+      resolvedAt: '',
+      summary: '',
     };
+    await this.d.store.create(incident);
+    await this.d.timeline.append(id, {
+      type: 'incident.opened',
+      actor: ctx.user,
+      text: `Opened by <@${ctx.user}>: ${title}`,
+      data: { commander: ctx.user },
+    });
+    await this.d.queues.add('commands', { command: 'open', incidentId: id, user: ctx.user });
+    logger.info({ incidentId: id }, 'incident opened by hand');
+    return `Opening ${id} in <#${this.d.defaultChannel}>, you as commander.`;
+  }
+}
+
+type QueuedKind = Exclude<IncidentCommand['kind'], 'help' | 'invalid' | 'new' | 'status'>;
+
+const ACK: Record<QueuedKind, (i: Incident) => string> = {
+  note: (i) => `Note added to ${i.id}.`,
+  severity: (i) => `Changing the severity of ${i.id}…`,
+  commander: (i) => `Changing the commander of ${i.id}…`,
+  resolve: (i) =>
+    i.status === 'resolved' ? `${i.id} is already resolved; your summary goes to its timeline.` : `Resolving ${i.id}…`,
+  timeline: (i) => `Posting the timeline of ${i.id} in its thread…`,
+  export: (i) => `Exporting the postmortem of ${i.id} to its thread…`,
+};
+
+function toJob(
+  cmd: Extract<IncidentCommand, { kind: QueuedKind }>,
+  incidentId: string,
+  user: string,
+): JobData<'commands'> {
+  switch (cmd.kind) {
+    case 'note':
+      return { command: 'note', incidentId, user, text: cmd.text };
+    case 'severity':
+      return { command: 'severity', incidentId, user, severity: cmd.severity };
+    case 'commander':
+      return { command: 'commander', incidentId, user, commander: cmd.commander };
+    case 'resolve':
+      return { command: 'resolve', incidentId, user, summary: cmd.summary };
+    case 'timeline':
+      return { command: 'timeline', incidentId, user };
+    case 'export':
+      return { command: 'export', incidentId, user, format: cmd.format };
   }
 }
 
 function describe(i: Incident): string {
-  return `${i.id} [${i.status}, ${i.severity}] ${i.title}${i.target ? ` — target ${i.target}` : ''} (since ${i.createdAt})`;
+  const who = i.commander ? `, commander <@${i.commander}>` : '';
+  return `${i.id} [${i.status}, ${i.severity}] ${i.title}${i.target ? ` — target ${i.target}` : ''}${who} (since ${i.createdAt})`;
 }

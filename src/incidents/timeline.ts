@@ -7,6 +7,8 @@ export const TimelineEventTypeSchema = z.enum([
   'alert.fired',
   'alert.resolved',
   'alert.unrouted',
+  /** Another alert group for the same target joined an open incident. */
+  'alert.grouped',
   'diagnosis.started',
   'diagnosis.finished',
   'step.finished',

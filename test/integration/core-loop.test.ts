@@ -144,10 +144,19 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
     const res = await postSigned(
       `${h.url}/slack/events`,
       SIGNING_SECRET,
-      blockActionBody({ actionId: 'proposal_reject', value: id, userId: OTHER_APPROVER, channel: CHANNEL, messageTs: purge!.ts, threadTs: root.ts }),
+      blockActionBody({
+        actionId: 'proposal_reject',
+        value: id,
+        userId: OTHER_APPROVER,
+        channel: CHANNEL,
+        messageTs: purge!.ts,
+        threadTs: root.ts,
+      }),
     );
     expect(res.status).toBe(200);
-    const edited = await h.slack.waitFor(() => h.slack.messages().find((m) => m.ts === purge!.ts && m.edits > 0), { what: 'rejected proposal' });
+    const edited = await h.slack.waitFor(() => h.slack.messages().find((m) => m.ts === purge!.ts && m.edits > 0), {
+      what: 'rejected proposal',
+    });
     expect(messageText(edited)).toMatch(new RegExp(`rejected\\s+by <@${OTHER_APPROVER}>`));
     expect(approveButtonValue(edited)).toBeUndefined();
     expect((await h.bot.services.proposals.require(id)).status).toBe('rejected');

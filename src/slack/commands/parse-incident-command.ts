@@ -1,47 +1,99 @@
-import { z } from 'zod';
+import type { Severity } from '../../incidents/incident.js';
 
 /** What `/incident <text>` asks for. Parsing is pure so every form is unit-tested. */
 export type IncidentCommand =
+  | { kind: 'new'; title: string }
+  | { kind: 'status'; incidentId?: string }
+  | { kind: 'note'; incidentId?: string; text: string }
+  | { kind: 'severity'; incidentId?: string; severity: Severity }
+  | { kind: 'commander'; incidentId?: string; commander: string }
+  | { kind: 'resolve'; incidentId?: string; summary: string }
   | { kind: 'timeline'; incidentId?: string }
   | { kind: 'export'; incidentId?: string; format: 'md' | 'json' }
-  | { kind: 'status'; incidentId?: string }
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
 
-const IncidentIdSchema = z.string().regex(/^INC-\d+$/i);
-
 export const INCIDENT_USAGE = [
-  '*Usage:* `/incident <subcommand>` — in an incident thread or channel it acts on that incident; add an id such as `INC-12` to pick one.',
+  '*Usage:* `/incident <subcommand>` — inside an incident thread or channel it acts on that incident; put an id such as `INC-12` first to pick one.',
+  '• `/incident new <title>` — open an incident and its thread, you as commander',
   '• `/incident status [INC-n]` — the incident, or the open incidents',
+  '• `/incident note [INC-n] <text>` — add a note to the timeline',
+  '• `/incident severity [INC-n] <sev1|sev2|sev3|sev4>`',
+  '• `/incident commander [INC-n] @user`',
+  '• `/incident resolve [INC-n] [summary]`',
   '• `/incident timeline [INC-n]` — post the timeline in the thread',
-  '• `/incident export [md|json] [INC-n]` — upload the postmortem to the thread',
+  '• `/incident export [INC-n] [md|json]` — upload the postmortem to the thread',
   '• `/incident help` — this text',
 ].join('\n');
 
+const ID = /^INC-\d+$/i;
+/** Slack escapes mentions in command text as `<@U123|name>` (or `<@U123>`) when the command has escaping on. */
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+
 /** Parses the text after `/incident`. Unknown input is `invalid` with a reason, answered privately with usage. */
 export function parseIncidentCommand(text: string): IncidentCommand {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const sub = (words.shift() ?? 'help').toLowerCase();
+  const trimmed = text.trim();
+  const sub = (/^\S+/.exec(trimmed)?.[0] ?? 'help').toLowerCase();
+  let rest = trimmed.slice(sub.length).trim();
+  // An incident id may come first after the subcommand (or anywhere for the one-word forms).
   let incidentId: string | undefined;
-  const rest: string[] = [];
-  for (const w of words) {
-    if (IncidentIdSchema.safeParse(w).success) incidentId = w.toUpperCase();
-    else rest.push(w.toLowerCase());
+  const first = /^\S+/.exec(rest)?.[0];
+  if (first && ID.test(first)) {
+    incidentId = first.toUpperCase();
+    rest = rest.slice(first.length).trim();
   }
   const withId = <T extends object>(c: T) => (incidentId ? { ...c, incidentId } : c);
+  const words = rest.split(/\s+/).filter(Boolean);
+  const trailingId = () => {
+    const last = words.at(-1);
+    if (!incidentId && last && ID.test(last)) {
+      incidentId = last.toUpperCase();
+      words.pop();
+    }
+  };
   switch (sub) {
     case 'help':
       return { kind: 'help' };
+    case 'new':
+      if (incidentId) return { kind: 'invalid', reason: 'new takes a title, not an incident id' };
+      if (!rest) return { kind: 'invalid', reason: 'new needs a title, e.g. `/incident new Checkout cache evicting`' };
+      return { kind: 'new', title: rest.slice(0, 200) };
+    case 'note':
+      if (!rest) return { kind: 'invalid', reason: 'note needs some text' };
+      return withId({ kind: 'note' as const, text: rest.slice(0, 3000) });
+    case 'resolve':
+      return withId({ kind: 'resolve' as const, summary: rest.slice(0, 3000) });
     case 'status':
     case 'timeline':
-      if (rest.length) return { kind: 'invalid', reason: `unexpected "${rest.join(' ')}" after ${sub}` };
+      trailingId();
+      if (words.length) return { kind: 'invalid', reason: `unexpected "${words.join(' ')}" after ${sub}` };
       return withId({ kind: sub });
     case 'export': {
-      const format = rest.shift() ?? 'md';
+      trailingId();
+      const format = (words.shift() ?? 'md').toLowerCase();
+      trailingId();
       if (format !== 'md' && format !== 'json')
         return { kind: 'invalid', reason: `export format must be md or json, not "${format}"` };
-      if (rest.length) return { kind: 'invalid', reason: `unexpected "${rest.join(' ')}" after export` };
+      if (words.length) return { kind: 'invalid', reason: `unexpected "${words.join(' ')}" after export` };
       return withId({ kind: 'export' as const, format });
+    }
+    case 'severity': {
+      trailingId();
+      const sev = (words.shift() ?? '').toLowerCase();
+      if (!/^sev[1-4]$/.test(sev) || words.length)
+        return { kind: 'invalid', reason: 'severity must be one of sev1, sev2, sev3, sev4' };
+      return withId({ kind: 'severity' as const, severity: sev as Severity });
+    }
+    case 'commander': {
+      trailingId();
+      const m = MENTION.exec(words.shift() ?? '');
+      if (!m?.[1] || words.length) {
+        return {
+          kind: 'invalid',
+          reason: 'commander needs one @mention of a user (turn on "Escape channels, users, and links" for /incident)',
+        };
+      }
+      return withId({ kind: 'commander' as const, commander: m[1] });
     }
     default:
       return { kind: 'invalid', reason: `unknown subcommand "${sub}"` };

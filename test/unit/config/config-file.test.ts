@@ -45,6 +45,8 @@ describe('ConfigFileSchema', () => {
     expect(ConfigFileSchema.parse({})).toEqual({
       targets: [],
       approvals: { approvers: [], twoPersonRule: true, expiresAfter: 900_000 },
+      incidents: { groupWindow: 3_600_000 },
+      commands: { rateLimit: { max: 10, window: 60_000 } },
     });
   });
 

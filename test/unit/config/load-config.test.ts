@@ -44,6 +44,8 @@ describe('loadConfig', () => {
     expect(config.file).toEqual({
       targets: [],
       approvals: { approvers: [], twoPersonRule: true, expiresAfter: 900_000 },
+      incidents: { groupWindow: 3_600_000 },
+      commands: { rateLimit: { max: 10, window: 60_000 } },
     });
   });
 

@@ -41,8 +41,53 @@ describe('parseIncidentCommand', () => {
     expect(parseIncidentCommand(`status ${word}`)).toMatchObject({ kind: 'invalid' });
   });
 
-  it('keeps the last id when two are given', () => {
-    expect(parseIncidentCommand('status INC-1 INC-2')).toEqual({ kind: 'status', incidentId: 'INC-2' });
+  it('takes the id right after the subcommand and refuses a second one', () => {
+    expect(parseIncidentCommand('status INC-1')).toEqual({ kind: 'status', incidentId: 'INC-1' });
+    expect(parseIncidentCommand('status INC-1 INC-2')).toEqual({
+      kind: 'invalid',
+      reason: 'unexpected "INC-2" after status',
+    });
+  });
+
+  it('parses new, note, severity, commander and resolve', () => {
+    expect(parseIncidentCommand('new  Checkout cache <evicting> ')).toEqual({
+      kind: 'new',
+      title: 'Checkout cache <evicting>',
+    });
+    expect(parseIncidentCommand('new')).toMatchObject({ kind: 'invalid' });
+    expect(parseIncidentCommand('note INC-4 Restarted the Consumer')).toEqual({
+      kind: 'note',
+      incidentId: 'INC-4',
+      text: 'Restarted the Consumer',
+    });
+    expect(parseIncidentCommand('note rolled back deploy 42')).toEqual({ kind: 'note', text: 'rolled back deploy 42' });
+    expect(parseIncidentCommand('note')).toMatchObject({ kind: 'invalid' });
+    expect(parseIncidentCommand('severity SEV1')).toEqual({ kind: 'severity', severity: 'sev1' });
+    expect(parseIncidentCommand('severity sev2 INC-9')).toEqual({
+      kind: 'severity',
+      severity: 'sev2',
+      incidentId: 'INC-9',
+    });
+    expect(parseIncidentCommand('severity sev5')).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('sev1'),
+    });
+    expect(parseIncidentCommand('commander <@U0BOB|bob>')).toEqual({ kind: 'commander', commander: 'U0BOB' });
+    expect(parseIncidentCommand('commander INC-3 <@W0ALICE>')).toEqual({
+      kind: 'commander',
+      commander: 'W0ALICE',
+      incidentId: 'INC-3',
+    });
+    expect(parseIncidentCommand('commander @bob')).toMatchObject({
+      kind: 'invalid',
+      reason: expect.stringContaining('@mention'),
+    });
+    expect(parseIncidentCommand('resolve')).toEqual({ kind: 'resolve', summary: '' });
+    expect(parseIncidentCommand('resolve INC-2 purged, back to 60%')).toEqual({
+      kind: 'resolve',
+      incidentId: 'INC-2',
+      summary: 'purged, back to 60%',
+    });
   });
 
   it.each(['approve INC-1', 'delete', 'INC-1'])('answers %j as an unknown subcommand', (text) => {
@@ -51,7 +96,7 @@ describe('parseIncidentCommand', () => {
   });
 
   it('documents every subcommand it parses in the usage text', () => {
-    for (const sub of ['status', 'timeline', 'export [md|json]', 'help'])
+    for (const sub of ['new', 'status', 'note', 'severity', 'commander', 'resolve', 'timeline', 'export', 'help'])
       expect(INCIDENT_USAGE).toContain(`/incident ${sub}`);
   });
 });

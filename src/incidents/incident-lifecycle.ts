@@ -1,0 +1,95 @@
+import type { Logger } from '../logger.js';
+import { safe } from '../slack/blocks/text.js';
+import type { Severity } from './incident.js';
+import type { IncidentStore } from './incident-store.js';
+import type { IncidentThread } from './incident-thread.js';
+import type { Timeline } from './timeline.js';
+
+export interface IncidentLifecycleDeps {
+  store: IncidentStore;
+  timeline: Timeline;
+  thread: IncidentThread;
+}
+
+const section = (text: string) => ({
+  text,
+  blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
+});
+
+/** The background half of `/incident new|note|severity|commander|resolve`: state, timeline, thread, card. */
+export class IncidentLifecycle {
+  constructor(private readonly d: IncidentLifecycleDeps) {}
+
+  /** Posts the thread of an incident opened by hand. */
+  async open(incidentId: string, user: string): Promise<void> {
+    const incident = await this.d.store.require(incidentId);
+    await this.d.thread.ensureThread(incident);
+    await this.d.thread.post(
+      incidentId,
+      section(
+        `:rotating_light: Opened by <@${user}>, commander <@${incident.commander || user}>. Use \`/incident note\` to add to the timeline.`,
+      ),
+    );
+  }
+
+  async note(incidentId: string, user: string, text: string): Promise<void> {
+    await this.d.timeline.append(incidentId, { type: 'note', actor: user, text, data: {} });
+    await this.d.thread.post(incidentId, section(`:memo: Note from <@${user}>: ${safe(text, 2800)}`));
+  }
+
+  async severity(incidentId: string, user: string, severity: Severity): Promise<void> {
+    const before = await this.d.store.require(incidentId);
+    if (before.severity === severity) return;
+    await this.d.store.update(incidentId, { severity });
+    await this.d.timeline.append(incidentId, {
+      type: 'severity.changed',
+      actor: user,
+      text: `Severity ${before.severity} → ${severity} by <@${user}>`,
+      data: { from: before.severity, to: severity },
+    });
+    await this.d.thread.post(
+      incidentId,
+      section(`:arrows_counterclockwise: Severity ${before.severity} → *${severity}* (<@${user}>)`),
+    );
+    await this.d.thread.refreshCard(incidentId);
+  }
+
+  async commander(incidentId: string, user: string, commander: string): Promise<void> {
+    const before = await this.d.store.require(incidentId);
+    if (before.commander === commander) return;
+    await this.d.store.update(incidentId, { commander });
+    await this.d.timeline.append(incidentId, {
+      type: 'commander.changed',
+      actor: user,
+      text: `Commander ${before.commander ? `<@${before.commander}>` : 'unassigned'} → <@${commander}> (set by <@${user}>)`,
+      data: { from: before.commander, to: commander },
+    });
+    await this.d.thread.post(
+      incidentId,
+      section(`:bust_in_silhouette: <@${commander}> is now the incident commander (set by <@${user}>)`),
+    );
+    await this.d.thread.refreshCard(incidentId);
+  }
+
+  async resolve(incidentId: string, user: string, summary: string, logger: Logger): Promise<void> {
+    const incident = await this.d.store.require(incidentId);
+    if (incident.status === 'resolved') {
+      logger.info({ incidentId }, 'already resolved');
+      if (summary) await this.note(incidentId, user, `Resolution summary: ${summary}`);
+      return;
+    }
+    const resolvedAt = new Date().toISOString();
+    await this.d.store.update(incidentId, { status: 'resolved', resolvedAt, ...(summary ? { summary } : {}) });
+    await this.d.timeline.append(incidentId, {
+      type: 'incident.resolved',
+      actor: user,
+      text: `Resolved by <@${user}>${summary ? `: ${summary}` : ''}`,
+      data: { resolvedAt, summary },
+    });
+    await this.d.thread.post(
+      incidentId,
+      section(`:white_check_mark: Resolved by <@${user}>${summary ? `: ${safe(summary, 2800)}` : ''}`),
+    );
+    await this.d.thread.refreshCard(incidentId);
+  }
+}

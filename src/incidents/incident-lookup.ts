@@ -1,0 +1,40 @@
+import type { Incident } from './incident.js';
+import type { IncidentStore } from './incident-store.js';
+
+/** Where a slash command was typed and by whom. */
+export interface CommandContext {
+  user: string;
+  channel: string;
+  /** Present when Slack sends it (a command typed in a thread). */
+  threadTs?: string | undefined;
+}
+
+export type Lookup = { incident: Incident } | { error: string };
+
+/**
+ * The incident a command is about: the one named, else the one whose thread the command came from, else the only
+ * open one in the channel (optionally: for this target). Several or none give an error that says what to type.
+ */
+export async function findIncident(
+  store: IncidentStore,
+  ctx: CommandContext,
+  incidentId?: string,
+  target?: string,
+): Promise<Lookup> {
+  if (incidentId) {
+    const incident = await store.get(incidentId);
+    return incident ? { incident } : { error: `No incident ${incidentId}.` };
+  }
+  if (ctx.threadTs) {
+    const id = await store.findByThread(ctx.channel, ctx.threadTs);
+    const incident = id ? await store.get(id) : undefined;
+    if (incident) return { incident };
+  }
+  const open = (await store.listOpen()).filter((i) => i.channel === ctx.channel && (!target || i.target === target));
+  if (open.length === 1 && open[0]) return { incident: open[0] };
+  if (open.length === 0)
+    return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
+  return {
+    error: `Several open incidents here (${open.map((i) => i.id).join(', ')}); name one, e.g. \`/incident note ${open[0]?.id} …\`.`,
+  };
+}

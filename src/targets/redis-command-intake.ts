@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { Incident } from '../incidents/incident.js';
+import { type CommandContext, findIncident } from '../incidents/incident-lookup.js';
+import type { IncidentStore } from '../incidents/incident-store.js';
+import type { Timeline } from '../incidents/timeline.js';
+import type { Logger } from '../logger.js';
+import type { Queues } from '../queues/queues.js';
+import type { Runbook } from '../runbooks/runbook-schema.js';
+import { REDIS_USAGE, type RedisCommand } from '../slack/commands/parse-redis-command.js';
+import type { RateLimiter } from '../state/rate-limit.js';
+import type { TargetRegistry } from './target-registry.js';
+
+export interface RedisCommandIntakeDeps {
+  store: IncidentStore;
+  timeline: Timeline;
+  queues: Queues;
+  targets: TargetRegistry;
+  runbooks: readonly Runbook[];
+  limiter: RateLimiter;
+  defaultChannel: string;
+}
+
+/**
+ * The quick half of `/redis`: validate, rate-limit (these commands read production Redis), queue, reply privately.
+ * `diag` findings go to the incident of the thread/channel for that target, or to a new incident's thread.
+ */
+export class RedisCommandIntake {
+  constructor(private readonly d: RedisCommandIntakeDeps) {}
+
+  async handle(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<string> {
+    switch (cmd.kind) {
+      case 'help':
+        return REDIS_USAGE;
+      case 'invalid':
+        return `${cmd.reason}.\n${REDIS_USAGE}`;
+      case 'runbooks':
+        return this.d.runbooks.length
+          ? `*Runbooks (${this.d.runbooks.length})*\n${this.d.runbooks.map((r) => `• \`${r.name}\` ${r.title} — alerts: ${r.match.alertnames.join(', ') || 'none (on demand)'}; steps: ${r.steps.map((s) => s.probe).join(', ')}`).join('\n')}`
+          : 'No runbooks loaded.';
+      default:
+        break;
+    }
+    const limit = await this.d.limiter.take(`redis:${ctx.user}`);
+    if (!limit.allowed) {
+      return `You have run a lot of \`/redis\` commands just now; please wait ${Math.ceil(limit.retryAfterMs / 1000)} s. (The limit keeps diagnostics from loading production Redis.)`;
+    }
+    if (cmd.kind === 'targets') {
+      await this.d.queues.add('commands', { command: 'redis-targets', user: ctx.user, channel: ctx.channel });
+      return `Checking ${this.d.targets.list().length} target(s)…`;
+    }
+    const target = this.d.targets.get(cmd.target);
+    if (!target)
+      return `No target \`${cmd.target}\`. Known: ${
+        this.d.targets
+          .list()
+          .map((t) => `\`${t.name}\``)
+          .join(', ') || 'none configured'
+      }.`;
+    if (cmd.kind === 'info') {
+      await this.d.queues.add('commands', {
+        command: 'redis-info',
+        user: ctx.user,
+        channel: ctx.channel,
+        target: target.name,
+        section: cmd.section,
+      });
+      return `Reading INFO ${cmd.section} from \`${target.name}\`…`;
+    }
+    const runbook = cmd.runbook
+      ? this.d.runbooks.find((r) => r.name === cmd.runbook)
+      : this.d.runbooks.length === 1
+        ? this.d.runbooks[0]
+        : undefined;
+    if (!runbook) {
+      return `${cmd.runbook ? `No runbook \`${cmd.runbook}\`` : 'Name a runbook'}: ${this.d.runbooks.map((r) => `\`${r.name}\``).join(', ')}.`;
+    }
+    const found = await findIncident(this.d.store, ctx, undefined, target.name);
+    const incident =
+      'incident' in found
+        ? found.incident
+        : await this.openOnDemand(target.name, target.channel ?? this.d.defaultChannel, runbook, ctx.user);
+    await this.d.timeline.append(incident.id, {
+      type: 'command',
+      actor: ctx.user,
+      text: `/redis diag ${target.name} ${runbook.name} by <@${ctx.user}>`,
+      data: { command: 'diag', target: target.name, runbook: runbook.name },
+    });
+    const jobId = `diag-${incident.id}-${randomBytes(4).toString('hex')}`;
+    await this.d.queues.add(
+      'diagnostics',
+      { incidentId: incident.id, target: target.name, runbook: runbook.name, requestedBy: ctx.user },
+      jobId,
+    );
+    logger.info(
+      { incidentId: incident.id, target: target.name, runbook: runbook.name, jobId },
+      'on-demand diagnosis queued',
+    );
+    return `Running ${runbook.title} on \`${target.name}\`; findings go to the thread of ${incident.id} in <#${incident.channel}>.`;
+  }
+
+  private async openOnDemand(target: string, channel: string, runbook: Runbook, user: string): Promise<Incident> {
+    const id = await this.d.store.nextId();
+    const incident: Incident = {
+      id,
+      title: `On-demand diagnosis: ${runbook.title} on ${target}`,
+      status: 'open',
+      severity: 'sev4',
+      target,
+      targetHint: '',
+      channel,
+      threadTs: '',
+      groupKey: '',
+      alertname: '',
+      commander: user,
+      createdAt: new Date().toISOString(),
+      resolvedAt: '',
+      summary: '',
+    };
+    await this.d.store.create(incident);
+    await this.d.timeline.append(id, {
+      type: 'incident.opened',
+      actor: user,
+      text: `Opened by <@${user}> for an on-demand diagnosis of ${target}`,
+      data: { target },
+    });
+    return incident;
+  }
+}

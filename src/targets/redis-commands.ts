@@ -1,0 +1,97 @@
+import { formatBytes } from '../diagnostics/format-bytes.js';
+import { num, parseInfo } from '../diagnostics/parse-info.js';
+import { withTimeout } from '../diagnostics/with-timeout.js';
+import type { Logger } from '../logger.js';
+import type { InfoSection } from '../slack/commands/parse-redis-command.js';
+import type { SlackNotifier } from '../slack/slack-notifier.js';
+import { redactText } from './redact.js';
+import type { TargetRegistry } from './target-registry.js';
+
+/** INFO fields that never leave the bot, whatever a future Redis puts in them. */
+const SECRET_FIELD = /pass|auth|secret|token|key_?file|cert/i;
+const MAX_LINES = 40;
+
+/** Renders one INFO section as aligned `field  value` lines; commandstats as the top commands by time. */
+export function renderInfoSection(section: InfoSection, raw: string): string {
+  const info = parseInfo(raw);
+  let entries = Object.entries(info).filter(([k]) => !SECRET_FIELD.test(k));
+  if (section === 'commandstats' || section === 'latencystats' || section === 'errorstats') {
+    // `cmdstat_get:calls=…,usec=…`: sort by total time so the expensive commands come first.
+    const usec = (v: string) => Number(/usec=(\d+)/.exec(v)?.[1] ?? 0);
+    entries = entries.sort((a, b) => usec(b[1]) - usec(a[1]));
+  }
+  const shown = entries.slice(0, MAX_LINES);
+  const width = Math.min(32, Math.max(0, ...shown.map(([k]) => k.length)));
+  const lines = shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  if (entries.length > shown.length) lines.push(`… ${entries.length - shown.length} more fields`);
+  return redactText(lines.join('\n')) || '(empty section)';
+}
+
+export interface RedisCommandDeps {
+  targets: TargetRegistry;
+  notifier: SlackNotifier;
+}
+
+/** The background half of `/redis info` and `/redis targets`: read-only, bounded, answered privately. */
+export class RedisCommands {
+  constructor(private readonly d: RedisCommandDeps) {}
+
+  async info(
+    o: { user: string; channel: string; target: string; section: InfoSection },
+    logger: Logger,
+  ): Promise<void> {
+    const target = this.d.targets.get(o.target);
+    if (!target) {
+      await this.d.notifier.ephemeral(o.channel, o.user, `No target ${o.target}; \`/redis targets\` lists them.`);
+      return;
+    }
+    let text: string;
+    try {
+      const client = await this.d.targets.connect(target, 5000);
+      try {
+        text = `*INFO ${o.section}* of \`${target.name}\`\n\`\`\`${renderInfoSection(o.section, await client.info(o.section))}\`\`\``;
+      } finally {
+        client.disconnect();
+      }
+    } catch (err) {
+      logger.warn({ target: target.name, err: redactText((err as Error).message) }, 'info failed');
+      text = `:x: Could not read INFO ${o.section} from \`${target.name}\`: ${redactText((err as Error).message)}`;
+    }
+    await this.d.notifier.ephemeral(o.channel, o.user, text);
+  }
+
+  /** One line per target: reachable, role, memory use, ops/s. Targets are checked in parallel, 5 s each at most. */
+  async health(o: { user: string; channel: string }): Promise<void> {
+    const targets = this.d.targets.list();
+    if (targets.length === 0) {
+      await this.d.notifier.ephemeral(o.channel, o.user, 'No targets configured (CONFIG_FILE `targets:`).');
+      return;
+    }
+    const lines = await Promise.all(
+      targets.map(async (t) => {
+        try {
+          return await withTimeout(
+            (async () => {
+              const client = await this.d.targets.connect(t, 3000);
+              try {
+                const info = parseInfo(await client.info());
+                const used = num(info, 'used_memory') ?? 0;
+                const max = num(info, 'maxmemory') ?? 0;
+                const pct =
+                  max > 0 ? ` (${Math.round((used / max) * 100)}% of ${formatBytes(max)})` : ' (no maxmemory)';
+                return `:large_green_circle: \`${t.name}\` ${t.workload} — ${info.role ?? '?'}, ${formatBytes(used)}${pct}, ${info.instantaneous_ops_per_sec ?? '?'} ops/s, ${info.connected_clients ?? '?'} clients, up ${Math.round((num(info, 'uptime_in_seconds') ?? 0) / 3600)} h`;
+              } finally {
+                client.disconnect();
+              }
+            })(),
+            5000,
+            `health of ${t.name}`,
+          );
+        } catch (err) {
+          return `:red_circle: \`${t.name}\` ${t.workload} — unreachable: ${redactText((err as Error).message)}`;
+        }
+      }),
+    );
+    await this.d.notifier.ephemeral(o.channel, o.user, `*Targets (${targets.length})*\n${lines.join('\n')}`);
+  }
+}
