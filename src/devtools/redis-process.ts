@@ -62,6 +62,9 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
     void exited.then((code) => reject(new Error(`redis-server exited (${code}) before ready:\n${output}`)));
   });
   const clients: Redis[] = [];
+  // With --requirepass the helper's clients authenticate; `url` stays password-free (callers add it on purpose).
+  const pwAt = args.indexOf('--requirepass');
+  const password = pwAt >= 0 ? args[pwAt + 1] : undefined;
   const url = `redis://127.0.0.1:${port}`;
   return {
     port,
@@ -69,7 +72,11 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
     pid: child.pid ?? -1,
     dir,
     client() {
-      const c = new Redis(port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1 });
+      const c = new Redis(port, '127.0.0.1', {
+        lazyConnect: false,
+        maxRetriesPerRequest: 1,
+        ...(password ? { password } : {}),
+      });
       clients.push(c);
       return c;
     },

@@ -38,6 +38,8 @@ export async function startHarness(o: {
   instance?: string;
   workload?: 'cache' | 'session' | 'queue';
   env?: Record<string, string>;
+  /** YAML appended to the config file (top-level keys such as `commands:`). */
+  extraConfig?: string;
 }): Promise<Harness> {
   const state = await startRedis();
   const slack = await SlackStandIn.start();
@@ -55,6 +57,7 @@ export async function startHarness(o: {
       `  approvers: [${APPROVER}, ${OTHER_APPROVER}]`,
       '  twoPersonRule: true',
       '  expiresAfter: 15m',
+      o.extraConfig ?? '',
     ].join('\n'),
   );
   const prefix = `t${randomBytes(3).toString('hex')}`;

@@ -23,7 +23,9 @@ export function incidentCard(
   const resolved = alerts.filter((a) => a.status === 'resolved');
   const target = incident.target
     ? `\`${safe(incident.target, 200)}\``
-    : `:warning: no known target for ${safe(incident.targetHint || 'this alert', 200)} — add it to CONFIG_FILE targets to get diagnostics`;
+    : !incident.targetHint
+      ? 'none (opened by hand)'
+      : `:warning: no known target for ${safe(incident.targetHint || 'this alert', 200)} — add it to CONFIG_FILE targets to get diagnostics`;
   const end = incident.status === 'resolved' && incident.resolvedAt ? incident.resolvedAt : opts.now;
   const blocks: Block[] = [
     {
