@@ -54,7 +54,12 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   const findings = events.filter((e) => e.type === 'finding');
   lines.push('', '## Findings', '');
   if (!findings.length) lines.push('None recorded.');
-  for (const f of findings) lines.push(`- ${f.text}`);
+  for (const f of findings) lines.push(`- ${f.text}${typeof f.data.detail === 'string' ? ` — ${f.data.detail}` : ''}`);
+  const measured = events.filter((e) => e.type === 'step.finished');
+  if (measured.length) {
+    lines.push('', '### Figures measured', '');
+    for (const m of measured) lines.push(`- ${utc(m.at)} ${m.text}`);
+  }
   lines.push('', '## Actions', '');
   if (!proposals.length) lines.push('None proposed.');
   else {
@@ -69,13 +74,7 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   lines.push('', '## Notes', '');
   if (!notes.length) lines.push('None.');
   for (const n of notes) lines.push(`- ${utc(n.at)} ${actorName(n.actor)}: ${n.text}`);
-  const advice = [
-    ...new Set(
-      events.flatMap((e) =>
-        e.type === 'diagnosis.finished' && Array.isArray(e.data.advice) ? (e.data.advice as string[]) : [],
-      ),
-    ),
-  ];
+  const advice = followUps(events);
   lines.push('', '## Follow-ups', '');
   if (!advice.length) lines.push('- Review the timeline and add follow-ups.');
   for (const a of advice) lines.push(`- [ ] ${a}`);
@@ -91,7 +90,18 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   return lines.join('\n');
 }
 
-/** JSON export with a versioned shape (see README "Postmortem JSON"). Pure. */
+/** Durable-fix advice of every runbook that ran, once each: the postmortem's follow-ups. */
+function followUps(events: TimelineEvent[]): string[] {
+  return [
+    ...new Set(
+      events.flatMap((e) =>
+        e.type === 'diagnosis.finished' && Array.isArray(e.data.advice) ? (e.data.advice as string[]) : [],
+      ),
+    ),
+  ];
+}
+
+/** JSON export with a versioned shape (documented in docs/postmortem-json.md). Pure. */
 export function renderPostmortemJson(input: PostmortemInput): string {
   const win = impactWindow(input);
   return JSON.stringify(
@@ -102,6 +112,20 @@ export function renderPostmortemJson(input: PostmortemInput): string {
       impact: win,
       alerts: input.alerts,
       timeline: input.events.map(({ id, at, type, actor, text, data }) => ({ id, at, type, actor, text, data })),
+      findings: input.events
+        .filter((e) => e.type === 'finding')
+        .map((e) => ({
+          at: e.at,
+          severity: e.data.severity ?? null,
+          title: e.data.title ?? e.text,
+          runbook: e.data.runbook ?? null,
+        })),
+      notes: input.events.filter((e) => e.type === 'note').map((e) => ({ at: e.at, author: e.actor, text: e.text })),
+      followUps: followUps(input.events),
+      links: input.alerts.flatMap((a) => [
+        ...(a.generatorURL ? [{ alertname: a.alertname, kind: 'source', url: a.generatorURL }] : []),
+        ...(a.runbookUrl ? [{ alertname: a.alertname, kind: 'runbook', url: a.runbookUrl }] : []),
+      ]),
       actions: input.proposals.map((p) => ({
         id: p.id,
         action: p.action,

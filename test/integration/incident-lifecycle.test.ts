@@ -106,12 +106,15 @@ describe('incident lifecycle in Slack', () => {
     });
     const doc = JSON.parse(file.content) as {
       schemaVersion: number;
-      incident: { id: string };
+      incident: { id: string; summary: string };
       timeline: Array<{ type: string }>;
+      notes: Array<{ author: string; text: string }>;
     };
     expect(doc.schemaVersion).toBe(1);
     expect(doc.incident.id).toBe(id);
     expect(doc.timeline.map((e) => e.type)).toContain('note');
+    expect(doc.notes).toEqual([{ at: expect.any(String), author: APPROVER, text: 'rolled back deploy #42' }]);
+    expect(doc.incident.summary).toBe('rolled back; p99 back to 2 ms');
   });
 
   it('groups a second alert group for the same target into the open incident', async () => {
