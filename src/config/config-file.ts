@@ -17,13 +17,36 @@ const DurationSchema = z
   .regex(DURATION, 'must be a duration such as 30s, 15m or 2h')
   .transform((s) => parseDuration(s));
 
+const HostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+
 /** A Redis instance the bot diagnoses. */
 export const TargetSchema = z
   .object({
     /** Name used in Slack commands and runbook output. */
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash or underscore'),
     /** Standalone target. Credentials in the URL are never shown in Slack or logs. */
-    url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    /** A primary behind Sentinel: the master name and some sentinels; probes find the current primary. */
+    sentinel: z
+      .object({
+        name: z.string().min(1),
+        nodes: z.array(HostPort).min(1, 'needs at least one sentinel host:port'),
+        /** AUTH for the sentinels themselves, when they require one. */
+        sentinelPassword: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** A Redis Cluster: some seed nodes; probes run on every primary. */
+    cluster: z
+      .object({ nodes: z.array(HostPort).min(1, 'needs at least one seed host:port') })
+      .strict()
+      .optional(),
+    /** Credentials for the data nodes of a sentinel or cluster target (standalone targets put them in `url`). */
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
     /** Drives remediation policy (DOMAIN.md "Workload classes"). */
     workload: z.enum(['cache', 'session', 'queue']),
     /** Alert labels that route an alert to this target; every label listed must be equal. */
@@ -31,7 +54,13 @@ export const TargetSchema = z
     /** Incident channel for this target; defaults to SLACK_CHANNEL. */
     channel: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    const kinds = [t.url, t.sentinel, t.cluster].filter((k) => k !== undefined).length;
+    if (kinds !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url, sentinel or cluster' });
+    }
+  });
 
 export type Target = z.infer<typeof TargetSchema>;
 

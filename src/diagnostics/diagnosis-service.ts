@@ -51,25 +51,10 @@ export class DiagnosisService {
       text: `Runbook ${runbook.title} started on ${target.name}`,
       data: { runbook: runbook.name, target: target.name },
     });
-    let client: Awaited<ReturnType<TargetRegistry['connect']>>;
+    // No connection up front: a runbook for "Redis down" must still run its reachability and Sentinel steps.
+    const topology = this.d.targets.topology(target);
     try {
-      client = await this.d.targets.connect(target);
-    } catch (err) {
-      const message = redactText((err as Error).message);
-      await this.d.timeline.append(job.incidentId, {
-        type: 'step.failed',
-        actor: 'bot',
-        text: `Cannot reach ${target.name}: ${message}`,
-        data: {},
-      });
-      await this.d.thread.post(job.incidentId, {
-        text: `:x: Diagnosis could not reach ${target.name}: ${message}`,
-        blocks: [],
-      });
-      return undefined;
-    }
-    try {
-      const report = await runRunbook(runbook, target.name, client, this.d.probes, log, async (step) => {
+      const report = await runRunbook(runbook, target, topology, this.d.probes, log, async (step) => {
         await this.d.timeline.append(job.incidentId, {
           type: step.ok ? 'step.finished' : 'step.failed',
           actor: 'bot',
@@ -105,7 +90,7 @@ export class DiagnosisService {
       await this.d.thread.refreshCard(job.incidentId);
       return report;
     } finally {
-      client.disconnect();
+      topology.close();
     }
   }
 

@@ -1,14 +1,25 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import type { Target } from '../config/config-file.js';
 import type { Logger } from '../logger.js';
+import type { Topology } from '../targets/topology.js';
 
-/** What a probe needs: a connection to the target node and the bounds it must respect. */
-export interface ProbeContext {
-  client: Redis;
+/** What every probe gets: the target's topology (nodes, sentinels) and the bounds it must respect. */
+export interface TopologyProbeContext {
+  target: Target;
+  /** Connections to any node of the target; all of them are closed when the diagnosis ends. */
+  topology: Topology;
   logger: Logger;
   /** Upper bound on the probe's whole run, in milliseconds. */
   timeoutMs: number;
   signal?: AbortSignal;
+}
+
+/** A node probe also gets a connection to the node it examines (each primary in a cluster, in turn). */
+export interface ProbeContext extends TopologyProbeContext {
+  client: Redis;
+  /** `host:port` of that node. */
+  node: string;
 }
 
 /** A table of figures shown in Slack and in the postmortem. */
@@ -30,12 +41,29 @@ export interface ProbeResult {
   notes: string[];
 }
 
-/** A typed, bounded, read-only diagnostic. Each lives in its own file and documents the commands it sends. */
-export interface Probe<P = unknown> {
+interface ProbeBase<P> {
   name: string;
   title: string;
   /** Redis commands sent and their cost, for reviewers and the runbook docs. */
   commands: string;
   paramsSchema: z.ZodType<P>;
+}
+
+/**
+ * A typed, bounded, read-only diagnostic of one data node. Each lives in its own file and documents the commands it
+ * sends. In a cluster it runs on every serving primary; `heavy` ones (key scans) run on an online replica when
+ * the primary has one, to keep load off the node serving writes.
+ */
+export interface NodeProbe<P = unknown> extends ProbeBase<P> {
+  scope?: 'node';
+  heavy?: boolean;
   run(ctx: ProbeContext, params: P): Promise<ProbeResult>;
 }
+
+/** A diagnostic of the whole topology (replication, Sentinel, Cluster, reachability); it picks its own nodes. */
+export interface TopologyProbe<P = unknown> extends ProbeBase<P> {
+  scope: 'topology';
+  run(ctx: TopologyProbeContext, params: P): Promise<ProbeResult>;
+}
+
+export type Probe<P = unknown> = NodeProbe<P> | TopologyProbe<P>;

@@ -1,16 +1,9 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
 import { AppError } from '../errors.js';
+import { Topology } from './topology.js';
 
-/** Bounds on every connection to a diagnosed Redis: it is production, so fail fast rather than queue. */
-export const TARGET_CONNECTION_OPTIONS = {
-  connectTimeout: 3000,
-  commandTimeout: 10_000,
-  maxRetriesPerRequest: 1,
-  enableOfflineQueue: true,
-  lazyConnect: true,
-  retryStrategy: () => null,
-} as const;
+export { TARGET_CONNECTION_OPTIONS } from './topology.js';
 
 /** Known targets and how to reach them; resolves alerts to targets by their labels. */
 export class TargetRegistry {
@@ -41,25 +34,22 @@ export class TargetRegistry {
     return best;
   }
 
+  /** A topology handle for one diagnosis or action; the caller must `close()` it. */
+  topology(target: Target, commandTimeoutMs?: number): Topology {
+    return new Topology(target, commandTimeoutMs);
+  }
+
   /**
-   * Opens a bounded connection to the target. The caller owns it and must `disconnect()` it.
-   * `commandTimeoutMs` overrides the per-command bound (long scans use many short commands, never one long one).
+   * Opens a bounded connection to the target's primary (asking the sentinels, or a cluster seed). The caller owns it
+   * and must `disconnect()` it. `commandTimeoutMs` overrides the per-command bound.
    */
   async connect(target: Target, commandTimeoutMs?: number): Promise<Redis> {
-    const client = new Redis(target.url, {
-      ...TARGET_CONNECTION_OPTIONS,
-      commandTimeout: commandTimeoutMs ?? TARGET_CONNECTION_OPTIONS.commandTimeout,
-      connectionName: 'redis-incident-bot',
-    });
-    // ioredis emits 'error' on connection trouble; without a listener Node would treat it as unhandled.
-    client.on('error', () => undefined);
+    const topology = this.topology(target, commandTimeoutMs);
     try {
-      await client.connect();
-    } catch (err) {
-      client.disconnect();
-      throw new AppError('TARGET_UNREACHABLE', `target ${target.name} is unreachable: ${(err as Error).message}`);
+      return topology.release(await topology.primary());
+    } finally {
+      topology.close();
     }
-    return client;
   }
 }
 

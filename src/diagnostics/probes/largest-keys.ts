@@ -25,6 +25,7 @@ type Params = z.infer<typeof ParamsSchema>;
  */
 export const largestKeysProbe: Probe<Params> = {
   name: 'largest-keys',
+  heavy: true,
   title: 'Largest keys',
   commands: 'SCAN COUNT n + pipelined TYPE / MEMORY USAGE SAMPLES 5 per batch, paused between batches (bounded)',
   paramsSchema: ParamsSchema,

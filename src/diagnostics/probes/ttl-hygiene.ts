@@ -26,6 +26,7 @@ function prefixOf(key: string, delimiter: string): string {
  */
 export const ttlHygieneProbe: Probe<Params> = {
   name: 'ttl-hygiene',
+  heavy: true,
   title: 'TTL hygiene',
   commands: 'INFO keyspace (O(1)); SCAN COUNT n + pipelined PTTL on at most sampleKeys keys, paused between batches',
   paramsSchema: ParamsSchema as z.ZodType<Params>,
