@@ -102,6 +102,12 @@ export class DiagnosisService {
     requester: string,
     log: Logger,
   ): Promise<void> {
+    if (target.cluster && runbook.proposals.length) {
+      // A cluster-wide figure comes from whichever primary is worst; a one-click write would land on an arbitrary
+      // node. Until actions carry their node, cluster targets get findings and advice, not buttons.
+      log.info({ target: target.name }, 'no proposals for cluster targets');
+      return;
+    }
     for (const rule of runbook.proposals) {
       if (!evaluate(parseExpression(rule.when), report.metrics)) continue;
       const action = this.d.actions.get(rule.action);
