@@ -18,8 +18,10 @@ export interface ClusterNode {
 /**
  * Parses `CLUSTER NODES` (Redis 7 format: `id ip:port@cport[,hostname] flags master ping pong epoch link slot…`).
  * `fail` marks a node the cluster agreed is down, `fail?` (pfail) one that this node merely suspects.
+ * A node that has not yet learned its own IP (no peer has talked to it) prints `:port`; `options.host`, the host the
+ * text was read from, fills that gap so the address stays usable.
  */
-export function parseClusterNodes(text: string): ClusterNode[] {
+export function parseClusterNodes(text: string, options: { host?: string } = {}): ClusterNode[] {
   const nodes: ClusterNode[] = [];
   for (const line of text.split('\n')) {
     const parts = line.trim().split(/\s+/);
@@ -43,9 +45,11 @@ export function parseClusterNodes(text: string): ClusterNode[] {
       if (a === undefined || Number.isNaN(a)) continue;
       slots.push([a, b ?? a]);
     }
+    let address = addr.split('@')[0] ?? addr;
+    if (address.startsWith(':') && options.host) address = `${options.host}${address}`;
     nodes.push({
       id,
-      address: addr.split('@')[0] ?? addr,
+      address,
       flags,
       role: flags.includes('master') ? 'primary' : 'replica',
       primaryId: master === '-' ? undefined : master,

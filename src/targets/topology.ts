@@ -159,7 +159,8 @@ export class Topology {
   async primaries(): Promise<string[]> {
     if (this.kind !== 'cluster') return [await this.primaryAddress()];
     const seed = await this.primary();
-    const nodes = parseClusterNodes(String(await seed.call('CLUSTER', 'NODES')));
+    const host = String(seed.options.host ?? '127.0.0.1');
+    const nodes = parseClusterNodes(String(await seed.call('CLUSTER', 'NODES')), { host });
     const serving = nodes.filter((n) => n.role === 'primary' && !n.failing && n.slots.length > 0).map((n) => n.address);
     return serving.length ? serving : [await this.primaryAddress()];
   }

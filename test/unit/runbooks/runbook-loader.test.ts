@@ -51,9 +51,13 @@ function swap(from: string, to: string): string {
 
 describe('builtInCatalogs', () => {
   it('lists the shipped probes and actions', () => {
-    expect([...catalogs.probes].sort()).toEqual(['fragmentation', 'largest-keys', 'memory', 'ttl-hygiene']);
-    expect([...catalogs.actions].sort()).toEqual(['config-set-maxmemory', 'memory-purge']);
+    expect([...catalogs.probes]).toEqual(
+      expect.arrayContaining(['fragmentation', 'largest-keys', 'memory', 'ttl-hygiene', 'cluster']),
+    );
+    expect([...catalogs.actions]).toEqual(expect.arrayContaining(['config-set-maxmemory', 'memory-purge']));
+    // every probe and action brings its params schema, so lint can check step and proposal params
     expect([...(catalogs.probeParams?.keys() ?? [])].sort()).toEqual([...catalogs.probes].sort());
+    expect([...(catalogs.actionParams?.keys() ?? [])].sort()).toEqual([...catalogs.actions].sort());
   });
 });
 
