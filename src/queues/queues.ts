@@ -9,7 +9,7 @@ export class Queues {
 
   constructor(
     connection: ConnectionOptions,
-    private readonly prefix: string,
+    prefix: string,
   ) {
     for (const name of QUEUE_NAMES) this.queues.set(name, new Queue(name, { connection, prefix }));
   }

@@ -1,8 +1,21 @@
 import type { RemediationAction } from './action.js';
+import { bgrewriteaofAction } from './actions/bgrewriteaof.js';
+import { bgsaveAction } from './actions/bgsave.js';
+import { configSetMaxclientsAction } from './actions/config-set-maxclients.js';
 import { configSetMaxmemoryAction } from './actions/config-set-maxmemory.js';
+import { evictionPolicyAction } from './actions/eviction-policy.js';
+import { killIdleClientsAction } from './actions/kill-idle-clients.js';
 import { memoryPurgeAction } from './actions/memory-purge.js';
 
+const ALL: RemediationAction<any>[] = [
+  memoryPurgeAction,
+  configSetMaxmemoryAction,
+  evictionPolicyAction,
+  bgsaveAction,
+  bgrewriteaofAction,
+  configSetMaxclientsAction,
+  killIdleClientsAction,
+];
+
 /** The allowlist: the only writes the bot can make to a target. FLUSH*, DEBUG and SHUTDOWN are never here. */
-export const ACTIONS: ReadonlyMap<string, RemediationAction<any>> = new Map<string, RemediationAction<any>>(
-  [memoryPurgeAction, configSetMaxmemoryAction].map((a) => [a.name, a]),
-);
+export const ACTIONS: ReadonlyMap<string, RemediationAction<any>> = new Map(ALL.map((a) => [a.name, a] as const));

@@ -25,7 +25,10 @@ describe('HTTP edge', () => {
     expect(health.status).toBe(200);
     const ready = await fetch(`${h.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { redis: 'ok', runbooks: '1 loaded' } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { redis: 'ok', runbooks: expect.stringMatching(/^\d+ loaded$/) },
+    });
   });
 
   it('refuses a webhook without or with a wrong bearer token (401)', async () => {
