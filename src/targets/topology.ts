@@ -67,18 +67,20 @@ export class Topology {
 
   private async open(what: string, make: () => Redis): Promise<Redis> {
     const client = make();
-    // ioredis emits 'error' on connection trouble; without a listener Node would treat it as unhandled.
-    client.on('error', () => undefined);
+    // ioredis emits 'error' on connection trouble (without a listener Node would treat it as unhandled); with no
+    // retries its rejection only says "Connection is closed", so keep the real cause (ECONNREFUSED, ETIMEDOUT…).
+    let cause: Error | undefined;
+    client.on('error', (err: Error) => {
+      cause ??= err;
+    });
     this.opened.push(client);
     try {
       await client.connect();
       return client;
     } catch (err) {
       client.disconnect();
-      throw new AppError(
-        'TARGET_UNREACHABLE',
-        `${this.target.name}: ${what} is unreachable: ${redactText((err as Error).message)}`,
-      );
+      const message = cause?.message ?? (err as Error).message;
+      throw new AppError('TARGET_UNREACHABLE', `${this.target.name}: ${what} is unreachable: ${redactText(message)}`);
     }
   }
 
