@@ -187,7 +187,11 @@ export async function generateDataset(client: Redis, opts: DatasetOptions): Prom
   let pipeline = client.pipeline();
   for (let i = 0; i < ordinary; i++) {
     let pick = rnd() * TOTAL_WEIGHT;
-    const kind = KINDS.find((k) => (pick -= k.weight) < 0) ?? KINDS[0]!;
+    const kind =
+      KINDS.find((k) => {
+        pick -= k.weight;
+        return pick < 0;
+      }) ?? KINDS[0]!;
     if (kind.write(pipeline, i, rnd, int)) withTtl++;
     if (pipeline.length >= pipelineSize) {
       assertNoErrors(await pipeline.exec());

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RespConnection, type RespReply } from './resp-connection.js';
+import { RespConnection } from './resp-connection.js';
 
 /** The scan options a transport needs (a structural subset, so this file does not import the scan's). */
 export interface TransportOptions {
@@ -9,20 +9,23 @@ export interface TransportOptions {
   transport: 'auto' | 'dedicated' | 'client';
 }
 
-/** What one write brings back: the sizing replies, and the next SCAN page when one was asked for. */
+/** What one sizing write brings back. */
 export interface SizeResult {
   /** Flattened: TYPE of key 0, MEMORY USAGE of key 0, TYPE of key 1, … (errors as values, not thrown). */
   replies: unknown[];
-  /** `[next cursor, keys]` of the SCAN sent in the same write, if any. */
+  /** `[next cursor, keys]` of the SCAN sent in the same write, if one was. */
   scan?: [string, string[]];
 }
 
-/** SCAN and the TYPE + MEMORY USAGE pipelines, over either connection. One request in flight at a time. */
+/**
+ * SCAN and the TYPE + MEMORY USAGE pipelines, over either connection. Calls may overlap: each is one write, and
+ * replies come back in the order the writes were made.
+ */
 export interface Transport {
   scan(cursor: string): Promise<[string, string[]]>;
   /**
-   * Sizes `keys` in one write. With `cursor`, `SCAN cursor …` is sent in the same write, so the next page costs
-   * no round trip of its own (the server runs it in the same burst, which stays short: SCAN visits ~COUNT slots).
+   * Sizes `keys` in one write; with `cursor`, `SCAN cursor …` goes in the same write, so the next page costs no
+   * round trip of its own.
    */
   size(keys: string[], cursor?: string): Promise<SizeResult>;
   close(): void;
@@ -46,8 +49,7 @@ function clientTransport(client: Redis, o: TransportOptions): Transport {
       for (const key of keys) pipeline.type(key).memory('USAGE', key, 'SAMPLES', o.samples);
       if (cursor !== undefined) pipeline.call('SCAN', ...scanArgs(cursor));
       const replies = ((await pipeline.exec()) ?? []).map(([err, value]) => err ?? value);
-      if (cursor === undefined) return { replies };
-      return { replies: replies.slice(0, -1), scan: scanReply(replies.at(-1)) };
+      return cursor === undefined ? { replies } : { replies, scan: scanReply(replies.pop()) };
     },
     close() {},
   };
@@ -73,8 +75,8 @@ function dedicatedTransport(conn: RespConnection, o: TransportOptions): Transpor
         payload += `*2\r\n$4\r\nTYPE\r\n${head}\r\n*5\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n${head}${tail}`;
       }
       if (cursor === undefined) return { replies: await conn.send(payload, keys.length * 2) };
-      const replies: RespReply[] = await conn.send(payload + scanCommand(cursor), keys.length * 2 + 1);
-      return { replies: replies.slice(0, -1), scan: scanReply(replies.at(-1)) };
+      const replies = await conn.send(payload + scanCommand(cursor), keys.length * 2 + 1);
+      return { replies, scan: scanReply(replies.pop()) };
     },
     close: () => conn.close(),
   };
