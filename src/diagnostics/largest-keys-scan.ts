@@ -3,40 +3,42 @@ import { z } from 'zod';
 import { openTransport } from './largest-keys-transport.js';
 
 /** The pacing defaults, in one place so the bench and the docs can name them. */
-export const PACING_DEFAULTS = { batchSize: 24, burstSize: 12, inFlight: 1, workMs: 100, pauseMs: 0 } as const;
+export const PACING_DEFAULTS = { batchSize: 16, burstSize: 16, inFlight: 1, workMs: 100, pauseMs: 0 } as const;
 
 /**
  * Options of the bounded largest-keys scan.
  *
- * Pacing, measured with `npm run bench` (200k mixed keys, redis-server, the scan and a `redis-benchmark` GET load on
- * one 2-core VM): what other clients feel is mostly how many keys per second the scan sizes. Every key costs the
- * server the same SCAN + TYPE + MEMORY USAGE work whatever the pacing, and the GET p99 rise grew in proportion to
- * the scan's key rate for every burst size tried, redis-cli's own pattern included. So no setting is both much faster
- * than `redis-cli --memkeys` and as gentle: the defaults finish in under half of redis-cli's time by sending fewer,
- * slightly bigger writes (12 keys, the next page riding along), and raise GET p99 about as much more than redis-cli
- * as they are faster. Bursts much bigger (or several writes in flight) cost more p99 for each key per second gained.
- * For a busy production node, lower `burstSize` or add pauses (`pauseMs`) to trade wall time for latency.
+ * Pacing was measured with `npm run bench` (200k mixed keys; redis-server, the scanner and a 10-client
+ * `redis-benchmark` GET load sharing one 2-core VM). Every key costs the server the same SCAN + TYPE + MEMORY USAGE
+ * work whatever the pacing, and the GET p99 rise grew with the scan's key rate for every pacing tried (8 to 32
+ * keys per write, 1 or 2 writes in flight, duty-cycle pauses). The defaults make far fewer round trips than
+ * redis-cli (16 keys per write, the next SCAN in the same write) and finish in ~0.37× its time, but raise GET p99
+ * ~3× more than redis-cli does (+0.17-0.19 ms against +0.06-0.07 ms). No setting tried matched redis-cli's rise,
+ * not even at its pace (5 keys per write: +0.12 ms). On a busy production node, trade wall time for latency with a
+ * smaller `burstSize` and/or `pauseMs`.
  */
 export const LargestKeysOptionsSchema = z.object({
   /**
    * SCAN COUNT hint: how many hash-table slots one SCAN visits, so roughly how many keys it returns. The next SCAN
-   * rides in a sizing write (no round trip of its own) and costs the server ~1 µs per slot, which lengthens that
-   * write's burst: keep it around 2 × `burstSize`. Bigger pages save little, as SCAN's cost is per key, not per call.
+   * rides in a sizing write, so it costs no round trip, but its ~1 µs of server time per key lengthens that write's
+   * burst: keep it near `burstSize`. Bigger pages save little, since SCAN's cost is per key, not per call.
    */
   batchSize: z.number().int().min(1).max(10_000).default(PACING_DEFAULTS.batchSize),
   /**
-   * Keys sized per write: `TYPE` + `MEMORY USAGE` of this many keys go out as one write, which Redis runs in one go
-   * before serving other clients (~3 µs of server time per key, plus the write's own cost). redis-cli sends 10
-   * commands per round trip; the default sends 24 (plus a SCAN every other write). Bigger bursts mean fewer round
-   * trips, so a faster scan and less CPU on both sides, but longer stalls for other clients: a naive pipeline of 1000
-   * keys per write is 3× faster than redis-cli but raises GET p99 10×.
+   * Keys sized per write: `TYPE` + `MEMORY USAGE` of up to this many keys go out as one write, which Redis runs in
+   * one go before serving other clients (~3 µs of server time per key, plus the write's own cost). redis-cli sends
+   * 10 commands per round trip; the default sends up to 32, plus a SCAN. Bigger bursts mean fewer round trips, so a
+   * faster scan and less CPU on both sides, but a higher GET p99 meanwhile. On the bench: 5 keys, redis-cli's pace
+   * and +0.12 ms; 16 keys, 0.37× and +0.17 ms; 24 keys, 0.3× and +0.28 ms; a naive 1000 keys per write, 0.14× and
+   * +1.9 ms (redis-cli: +0.06 ms).
    */
   burstSize: z.number().int().min(1).max(10_000).default(PACING_DEFAULTS.burstSize),
   /**
    * Writes in flight at once. 1: the next write leaves when the previous replies are in, so the server serves
-   * other clients for a whole round trip between bursts. 2 hides the round trip (useful across a slow network: the
-   * scan runs at the server's pace) but then every one of the server's event-loop turns carries a burst of ours; on
-   * the bench it raised GET p99 more per key/s than 1. Above 2 the server reads several bursts in one go.
+   * other clients for a whole round trip between our bursts. 2 hides the round trip (the scan then runs at the
+   * server's pace, which helps most across a slow network), but nearly every turn of the server's event loop then
+   * carries a burst of ours; on the bench (loopback) it was no faster than 16 keys per write with 1 in flight, and
+   * its p99 rise no lower. Above 2 the server reads several bursts in one go.
    */
   inFlight: z.number().int().min(1).max(16).default(PACING_DEFAULTS.inFlight),
   /**
@@ -46,7 +48,8 @@ export const LargestKeysOptionsSchema = z.object({
   workMs: z.number().min(0).max(60_000).default(PACING_DEFAULTS.workMs),
   /**
    * Length in ms of each duty-cycle pause; 0 (the default) never pauses. Pausing lowers the scan's average key rate,
-   * and so its average load, in proportion: `workMs: 100, pauseMs: 100` halves both. It does not shorten bursts.
+   * and with it the load it puts on the server, in proportion: `workMs: 100, pauseMs: 100` about halves both. It
+   * does not shorten bursts, and on the bench it did no better than smaller bursts of the same wall time.
    */
   pauseMs: z.number().min(0).max(10_000).default(PACING_DEFAULTS.pauseMs),
   /** How many keys to keep in `topKeys`, and how many prefixes in `byPrefix`. */
@@ -223,10 +226,10 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 /**
  * Finds the biggest keys of a Redis node without blocking it. `SCAN cursor [MATCH p] COUNT batchSize` pages through
- * the keyspace; each page is sized in bursts of `burstSize` keys (`TYPE key` + `MEMORY USAGE key SAMPLES n`, one
- * write per burst, the next write only once its replies are in), and the next page's SCAN rides in the page's last
- * burst. Every `workMs` of that, the scan pauses `pauseMs`. Never sends KEYS. Stops at the key or time budget, or on
- * abort, and says so in `stoppedBy`. Keys that vanish mid-scan are skipped.
+ * the keyspace; the keys are sized in writes of up to `burstSize` keys (`TYPE key` + `MEMORY USAGE key SAMPLES n`),
+ * at most `inFlight` writes unanswered, and each next SCAN rides in a sizing write. After every `workMs` of that the
+ * scan pauses `pauseMs`, if set. Never sends KEYS. Stops at the key or time budget, or on abort, and says so in
+ * `stoppedBy`. Keys that vanish mid-scan are skipped.
  *
  * Like `redis-cli --memkeys` it may see a key twice or miss keys written during the scan (SCAN's guarantees);
  * duplicates are removed from `topKeys` but may be counted twice in the aggregates.
