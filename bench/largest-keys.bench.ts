@@ -294,7 +294,8 @@ async function main(): Promise<void> {
 
     const quietRounds = rounds.filter((r) => noiseOf(r) <= QUIET);
     const chosen = quietRounds.length >= MIN_QUIET ? quietRounds : rounds;
-    const measuredS = `${((performance.now() - t0) / 1000).toFixed(0)} s (${(waitedMs / 1000).toFixed(0)} s of it checking or waiting for a quiet host)`;
+    const took = ((performance.now() - t0) / 1000).toFixed(0);
+    const measuredS = `${took} s (${(waitedMs / 1000).toFixed(0)} s of it checking or waiting for a quiet host)`;
     const o = reports.at(-1)!.options;
     console.log(
       `\nscan options: batchSize ${o.batchSize}, burstSize ${o.burstSize}, inFlight ${o.inFlight}, workMs ${o.workMs},` +
@@ -303,7 +304,8 @@ async function main(): Promise<void> {
     );
     console.log(
       chosen === quietRounds
-        ? `rounds: ${rounds.length} in ${measuredS}, figures from the ${quietRounds.length} quiet ones (other load ≤ ${QUIET} cores)`
+        ? `rounds: ${rounds.length} in ${measuredS}, figures from the ${quietRounds.length} quiet ones` +
+            ` (other load ≤ ${QUIET} cores)`
         : `rounds: ${rounds.length} in ${measuredS}, only ${quietRounds.length} quiet (other load ≤ ${QUIET} cores):` +
             ' figures from ALL rounds, expect noise',
     );

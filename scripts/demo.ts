@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     timeoutMs: 60_000,
   });
   const proposal = await slack.waitFor(
-    () => inThread().find((m) => approveValue(m) && m.text.includes('CONFIG SET maxmemory')),
+    () => inThread().find((m) => approveValue(m) && /CONFIG SET maxmemory \d/.test(m.text)),
     { what: 'proposal', timeoutMs: 30_000 },
   );
   const root = slack.threads()[0]!.root;

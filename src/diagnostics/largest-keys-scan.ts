@@ -12,10 +12,10 @@ export const PACING_DEFAULTS = { batchSize: 16, burstSize: 16, inFlight: 1, work
  * `redis-benchmark` GET load sharing one 2-core VM). Every key costs the server the same SCAN + TYPE + MEMORY USAGE
  * work whatever the pacing, and the GET p99 rise grew with the scan's key rate for every pacing tried (8 to 32
  * keys per write, 1 or 2 writes in flight, duty-cycle pauses). The defaults make far fewer round trips than
- * redis-cli (16 keys per write, the next SCAN in the same write) and finish in ~0.37× its time, but raise GET p99
- * ~3× more than redis-cli does (+0.17-0.19 ms against +0.06-0.07 ms). No setting tried matched redis-cli's rise,
- * not even at its pace (5 keys per write: +0.12 ms). On a busy production node, trade wall time for latency with a
- * smaller `burstSize` and/or `pauseMs`.
+ * redis-cli (16 keys per write, the next SCAN in the same write) and finish in ~0.38× its time, but raise GET p99
+ * 3-4× more than redis-cli does (+0.17 to +0.27 ms against +0.06 to +0.07 ms). No setting tried matched
+ * redis-cli's rise, not even at its pace (5 keys per write: +0.12 ms). On a busy production node, trade wall time
+ * for latency with a smaller `burstSize` and/or `pauseMs`.
  */
 export const LargestKeysOptionsSchema = z.object({
   /**
@@ -29,8 +29,8 @@ export const LargestKeysOptionsSchema = z.object({
    * one go before serving other clients (~3 µs of server time per key, plus the write's own cost). redis-cli sends
    * 10 commands per round trip; the default sends up to 32, plus a SCAN. Bigger bursts mean fewer round trips, so a
    * faster scan and less CPU on both sides, but a higher GET p99 meanwhile. On the bench: 5 keys, redis-cli's pace
-   * and +0.12 ms; 16 keys, 0.37× and +0.17 ms; 24 keys, 0.3× and +0.28 ms; a naive 1000 keys per write, 0.14× and
-   * +1.9 ms (redis-cli: +0.06 ms).
+   * and +0.12 ms; 16 keys, 0.38× and +0.17-0.27 ms; 24 keys, 0.3× and +0.28 ms; a naive 1000 keys per write,
+   * 0.14× and +1.9 ms (redis-cli: +0.06 ms).
    */
   burstSize: z.number().int().min(1).max(10_000).default(PACING_DEFAULTS.burstSize),
   /**
@@ -304,15 +304,35 @@ export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = 
     for (const key of found) queue.push(key);
   };
 
-  /** Sizes `keys` in one write, with the next SCAN in it when `scanCursor` is given. */
-  const sizeWrite = (keys: string[], scanCursor: string | undefined) => {
-    sizing += keys.length;
-    if (scanCursor !== undefined) {
+  /**
+   * What to write next, or undefined to wait for replies first: how many queued keys to size, and whether the next
+   * SCAN goes in the same write. A write sizes up to `burstSize` keys and carries the next SCAN once the keys in hand
+   * no longer fill every write slot, so a SCAN costs no round trip of its own; a write sizes fewer keys only when it
+   * carries the SCAN or no more keys are coming. Pure: {@link launch} makes the write.
+   */
+  const nextWrite = (): { take: number; scan: boolean } | undefined => {
+    const budget = maxKeys - keysScanned - sizing;
+    if (queue.length >= burstSize && budget >= burstSize) {
+      return { take: burstSize, scan: scanWanted() && queue.length - burstSize < burstSize * depth };
+    }
+    // The start, or pages with few keys or none matching MATCH: what is in hand, if anything, with the next SCAN.
+    if (scanWanted()) return { take: Math.min(queue.length, burstSize, budget), scan: true };
+    // The end of the keyspace or of the key budget: whatever is left.
+    if (!scanning && queue.length > 0 && budget > 0)
+      return { take: Math.min(queue.length, burstSize, budget), scan: false };
+    return undefined;
+  };
+
+  const launch = ({ take, scan }: { take: number; scan: boolean }): Promise<void> => {
+    const keys = queue.splice(0, take);
+    const scanCursor = scan ? cursor : undefined;
+    if (scan) {
       scanning = true;
       batches++;
     }
-    return async () => {
-      const { replies, scan } = await transport.size(keys, scanCursor);
+    if (keys.length === 0) return transport.scan(cursor).then(takePage);
+    sizing += keys.length;
+    return transport.size(keys, scanCursor).then(({ replies, scan: page }) => {
       sizing -= keys.length;
       keysScanned += keys.length;
       for (let i = 0; i < keys.length; i++) {
@@ -322,56 +342,32 @@ export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = 
         if (typeof type !== 'string' || type === 'none' || typeof bytes !== 'number') keysVanished++;
         else record(keys[i]!, type, bytes);
       }
-      if (scan) takePage(scan);
-    };
-  };
-
-  /**
-   * The next write to make, or undefined to wait for replies first. A write sizes up to `burstSize` keys, and
-   * carries the next SCAN once the keys in hand no longer fill every write slot, so a SCAN costs no round trip of
-   * its own; a write sizes fewer keys only when it carries the SCAN or no more keys are coming.
-   */
-  const nextWrite = (): (() => Promise<void>) | undefined => {
-    const budget = maxKeys - keysScanned - sizing;
-    if (queue.length >= burstSize && budget >= burstSize) {
-      const keys = queue.splice(0, burstSize);
-      return sizeWrite(keys, scanWanted() && queue.length < burstSize * depth ? cursor : undefined);
-    }
-    if (scanWanted()) {
-      // What is in hand, if anything (the start, pages with few keys or none matching MATCH), with the next SCAN.
-      const scanCursor = cursor;
-      if (queue.length === 0) {
-        scanning = true;
-        batches++;
-        return async () => takePage(await transport.scan(scanCursor));
-      }
-      return sizeWrite(queue.splice(0, Math.min(burstSize, budget)), scanCursor);
-    }
-    // The end of the keyspace or of the key budget: whatever is left.
-    if (!scanning && queue.length > 0 && budget > 0)
-      return sizeWrite(queue.splice(0, Math.min(burstSize, budget)), undefined);
-    return undefined;
+      if (page) takePage(page);
+    });
   };
 
   try {
     let sliceStarted = performance.now();
     let writes = 0;
+    let rested = false;
     while (!failure) {
       while (!stoppedBy && !failure && inFlight.size < depth) {
-        const write = nextWrite();
-        if (!write) break;
-        if (writes > 0 && pauseMs > 0 && performance.now() - sliceStarted >= workMs) {
-          // Duty cycle: let what is in flight finish, then leave the server (and the CPU) alone for a while.
+        const plan = nextWrite();
+        if (!plan) break;
+        if (signal?.aborted) stoppedBy = 'aborted';
+        else if (performance.now() - started >= maxDurationMs) stoppedBy = 'maxDurationMs';
+        else if (!rested && writes > 0 && pauseMs > 0 && performance.now() - sliceStarted >= workMs) {
+          // Duty cycle: let what is in flight finish, then leave the server (and the CPU) alone for a while, then
+          // plan again (replies may have brought keys meanwhile) and check the budgets again.
           await Promise.all(inFlight);
           await pause(pauseMs, signal);
           pauses++;
+          rested = true;
           sliceStarted = performance.now();
-        }
-        if (signal?.aborted) stoppedBy = 'aborted';
-        else if (performance.now() - started >= maxDurationMs) stoppedBy = 'maxDurationMs';
-        else {
+        } else {
           writes++;
-          track(write());
+          rested = false;
+          track(launch(plan));
         }
       }
       if (inFlight.size === 0) break;

@@ -118,7 +118,7 @@ export class RespConnection {
     const port = live?.remotePort ?? o.port ?? 6379;
     const timeoutMs = o.connectTimeout ?? 10_000;
     // Plain sockets read into one reused buffer (`onread`), skipping the stream machinery and a Buffer per read:
-    // a third of the client's CPU per round trip. TLS sockets keep the 'data' events.
+    // ~20% less client CPU per round trip on the bench machine. TLS sockets keep the 'data' events.
     const reader: { sink?: (chunk: Buffer) => void } = {};
     const onread = {
       buffer: Buffer.allocUnsafe(64 * 1024),
@@ -163,11 +163,6 @@ export class RespConnection {
       throw refused;
     }
     return conn;
-  }
-
-  /** Requests written and not yet fully answered. */
-  get inFlight(): number {
-    return this.queue.length - this.head;
   }
 
   /**

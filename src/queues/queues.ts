@@ -7,10 +7,7 @@ import { JOBS, type JobData, QUEUE_NAMES, type QueueName } from './job-catalog.j
 export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
 
-  constructor(
-    connection: ConnectionOptions,
-    prefix: string,
-  ) {
+  constructor(connection: ConnectionOptions, prefix: string) {
     for (const name of QUEUE_NAMES) this.queues.set(name, new Queue(name, { connection, prefix }));
   }
 

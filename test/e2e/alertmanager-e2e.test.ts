@@ -70,7 +70,7 @@ describe('e2e: real Alertmanager drives the bot', () => {
 
   it('runs an approved fix from the thread and shows the resolution on the card', async () => {
     const proposal = await h.slack.waitFor(
-      () => h.slack.messages().find((m) => approveButtonValue(m) && m.text.includes('CONFIG SET maxmemory')),
+      () => h.slack.messages().find((m) => approveButtonValue(m) && /CONFIG SET maxmemory \d/.test(m.text)),
       {
         what: 'maxmemory proposal',
       },

@@ -87,7 +87,7 @@ describe('core loop: alert → diagnosis → approval → fix → timeline', () 
 
   it('proposes a bounded maxmemory raise with the exact command and target', async () => {
     maxmemoryProposal = await h.slack.waitFor(
-      () => threadReplies().find((m) => approveButtonValue(m) && messageText(m).includes('CONFIG SET maxmemory')),
+      () => threadReplies().find((m) => approveButtonValue(m) && /CONFIG SET maxmemory \d/.test(messageText(m))),
       { what: 'maxmemory proposal' },
     );
     const text = messageText(maxmemoryProposal);

@@ -93,6 +93,8 @@ describe('scanLargestKeys against a real redis-server', () => {
       { batchSize: 50, burstSize: 1, pauseMs: 0 },
       { batchSize: 100, burstSize: 40, workMs: 0, pauseMs: 0.1 },
       { batchSize: 1000, burstSize: 1000, pauseMs: 0 },
+      { inFlight: 2 },
+      { batchSize: 7, burstSize: 5, inFlight: 3 },
     ]) {
       const report = await scanLargestKeys(client, opts);
       expect(report.complete, JSON.stringify(opts)).toBe(true);
@@ -108,6 +110,21 @@ describe('scanLargestKeys against a real redis-server', () => {
     expect(report.stoppedBy).toBe('maxKeys');
     expect(report.keysScanned).toBe(500);
     expect(report.byType.reduce((s, t) => s + t.keys, 0)).toBe(500);
+  });
+
+  it('pauses as the duty cycle says', async () => {
+    const report = await scanLargestKeys(client, { workMs: 0, pauseMs: 0.1, burstSize: 200, batchSize: 200 });
+    expect(report.complete).toBe(true);
+    expect(report.pauses).toBeGreaterThan(5);
+    const none = await scanLargestKeys(client, { pauseMs: 0 });
+    expect(none.pauses).toBe(0);
+  });
+
+  it('stops at the time budget and says the scan is partial', async () => {
+    const report = await scanLargestKeys(client, { maxDurationMs: 1, burstSize: 1, workMs: 0, pauseMs: 1 });
+    expect(report.complete).toBe(false);
+    expect(report.stoppedBy).toBe('maxDurationMs');
+    expect(report.keysScanned).toBeLessThan(dbsize);
   });
 
   it('returns a partial report, not an error, for an already-aborted signal', async () => {

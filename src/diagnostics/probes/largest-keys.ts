@@ -5,7 +5,14 @@ import type { Probe, ProbeResult } from '../probe.js';
 
 const ParamsSchema = z
   .object({
+    /** SCAN COUNT hint. */
     batchSize: z.number().int().min(1).max(10_000).optional(),
+    /** Keys sized per write (TYPE + MEMORY USAGE each): shorter bursts, lower latency for other clients. */
+    burstSize: z.number().int().min(1).max(1_000).optional(),
+    /** Writes in flight at once. */
+    inFlight: z.number().int().min(1).max(8).optional(),
+    /** Work this many ms, then pause `pauseMs` (0: no pause) — a duty cycle for busy servers. */
+    workMs: z.number().int().min(1).max(10_000).optional(),
     pauseMs: z.number().min(0).max(10_000).optional(),
     top: z.number().int().min(1).max(100).optional(),
     samples: z.number().int().min(1).max(1_000).optional(),
@@ -18,10 +25,10 @@ const ParamsSchema = z
 type Params = z.infer<typeof ParamsSchema>;
 
 /**
- * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT batchSize`, then one
- * pipeline of `TYPE` + `MEMORY USAGE key SAMPLES 5` per batch, a pause between batches, stopped at the key budget
- * or the step's timeout (the report then says it is partial). Never `KEYS`. Cost: O(1) per key on the server,
- * spread over many short batches so other clients' latency barely moves (see `npm run bench`).
+ * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT batchSize`, then
+ * `TYPE` + `MEMORY USAGE key SAMPLES 5` in short bursts (16 keys per write, one write in flight, optional duty-cycle
+ * pauses), stopped at the key budget or the step's timeout (the report then says it is partial). Never `KEYS`.
+ * Cost: O(1) per key on the server; other clients' p99 rises with the pace (see `npm run bench`).
  */
 export const largestKeysProbe: Probe<Params> = {
   name: 'largest-keys',
