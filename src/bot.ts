@@ -24,9 +24,10 @@ import { RemediationService } from './remediation/remediation-service.js';
 import { builtInCatalogs } from './runbooks/catalogs.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { createSlackApp } from './slack/app.js';
-import { registerIncidentCommand } from './slack/listeners/incident-command.js';
+import { parseIncidentCommand } from './slack/commands/parse-incident-command.js';
+import { parseRedisCommand } from './slack/commands/parse-redis-command.js';
 import { registerProposalActions } from './slack/listeners/proposal-actions.js';
-import { registerRedisCommand } from './slack/listeners/redis-command.js';
+import { registerSlashCommand } from './slack/listeners/slash-command.js';
 import { createWebClient, SlackNotifier } from './slack/slack-notifier.js';
 import { RateLimiter } from './state/rate-limit.js';
 import { RedisCommandIntake } from './targets/redis-command-intake.js';
@@ -140,8 +141,8 @@ export function createBot(config: Config, logger: Logger): Bot {
         { path: '/metrics', method: 'GET', handler: metricsHandler(healthDeps) },
       ],
     });
-    registerIncidentCommand(app, incidentCommands, logger);
-    registerRedisCommand(app, redisIntake, logger);
+    registerSlashCommand(app, '/incident', parseIncidentCommand, incidentCommands, logger);
+    registerSlashCommand(app, '/redis', parseRedisCommand, redisIntake, logger);
     registerProposalActions(app, approval, notifier, logger);
     server = createEdgeServer(receiver, logger);
   }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseClusterNodes } from '../targets/cluster-nodes.js';
+import { waitUntil } from './wait-until.js';
 
 /** Redis Cluster has 16,384 hash slots, spread evenly over the primaries as `redis-cli --cluster create` does. */
 const SLOTS = 16_384;
@@ -58,33 +59,6 @@ export interface StartClusterOptions {
   args?: string[];
   /** Upper bound for the whole start, until every node says `cluster_state:ok`. */
   readyTimeoutMs?: number;
-}
-
-/**
- * Re-checks `check` every `intervalMs` until it returns something other than `undefined`/`false`, and returns that;
- * throws naming `what` and the last observation after `timeoutMs`.
- */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined | false>,
-  opts: { timeoutMs?: number; intervalMs?: number; what: string; last?: () => string },
-): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  let lastError = '';
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() >= deadline) {
-      const seen = opts.last?.() ?? lastError;
-      throw new Error(
-        `timed out after ${opts.timeoutMs ?? 10_000} ms waiting for ${opts.what}${seen ? `: ${seen}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
-  }
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -325,3 +299,5 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     throw err;
   }
 }
+
+export { waitUntil } from './wait-until.js';

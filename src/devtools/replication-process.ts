@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, type RedisProcess, startRedis } from './redis-process.js';
+import { waitUntil as waitUntilShared } from './wait-until.js';
 
 /**
  * Arguments for a primary that replicas should sync from at once: redis 7 waits 5 s
@@ -11,24 +12,13 @@ import { freePort, type RedisProcess, startRedis } from './redis-process.js';
  */
 export const FAST_SYNC_ARGS = ['--repl-diskless-sync-delay', '0'] as const;
 
-/** Re-checks `check` every `intervalMs` until it returns true; throws naming `what` after `timeoutMs`. */
+/** Re-checks `check` until it returns true; throws naming `what` after `timeoutMs` (the shared devtools loop). */
 export async function waitUntil(
   check: () => Promise<boolean>,
   what: string,
   { timeoutMs = 15_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      if (await check()) return;
-      last = '';
-    } catch (err) {
-      last = ` (last error: ${(err as Error).message})`;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  await waitUntilShared(check, { what, timeoutMs, intervalMs });
 }
 
 /** `master_link_status` of a replica, read from `INFO replication`. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../client-fields.js';
 import { isReplyError, round1 } from '../config-get.js';
 import type { Probe, ProbeResult } from '../probe.js';
+
+export { hostOf, parseClientFields } from '../client-fields.js';
 
 const ParamsSchema = z
   .object({
@@ -33,23 +36,6 @@ export interface ClientEntry {
   subscriptions: number;
 }
 
-/** `1.2.3.4:5678` → `1.2.3.4`; `[::1]:6379` → `::1`; `/tmp/redis.sock:0` → `/tmp/redis.sock`. */
-export function hostOf(addr: string): string {
-  const at = addr.lastIndexOf(':');
-  const host = at > 0 ? addr.slice(0, at) : addr;
-  return host.replace(/^\[(.*)\]$/, '$1');
-}
-
-/** Splits one `CLIENT LIST` line into its `key=value` fields (values never contain spaces). */
-export function parseClientFields(line: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of line.trim().split(' ')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
-}
-
 function int(v: string | undefined): number {
   const n = Number(v);
   return Number.isFinite(n) ? n : 0;
@@ -80,7 +66,7 @@ export function parseClientLine(line: string): ClientEntry | undefined {
  * `top_addr_idle_clients` counts the connections that action would close.
  */
 export function waitsByDesign(c: ClientEntry): boolean {
-  return /[SMPObxt]/.test(c.flags) || c.subscriptions > 0;
+  return WAITS_BY_DESIGN_FLAGS.test(c.flags) || c.subscriptions > 0;
 }
 
 export function median(values: number[]): number {

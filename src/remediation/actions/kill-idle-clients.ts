@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../../diagnostics/client-fields.js';
 import type { Figures, RemediationAction } from '../action.js';
 
 /** At most this many connections are closed by one approval. */
@@ -54,35 +55,18 @@ export function parseClientList(text: string): ClientEntry[] {
   return text
     .split(/\r?\n/)
     .filter((line) => line.includes('id='))
-    .map((line) => {
-      const entry: ClientEntry = {};
-      for (const part of line.trim().split(' ')) {
-        const i = part.indexOf('=');
-        if (i > 0) entry[part.slice(0, i)] = part.slice(i + 1);
-      }
-      return entry;
-    });
+    .map(parseClientFields);
 }
 
 /** The client's IP: CLIENT LIST prints `ip:port`, IPv6 as `[ip]:port` (older servers without brackets). */
 export function clientIp(c: ClientEntry): string {
-  const addr = c.addr ?? '';
-  const at = addr.lastIndexOf(':');
-  const ip = at > 0 ? addr.slice(0, at) : addr;
-  return ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  return hostOf(c.addr ?? '');
 }
-
-/**
- * Flags that exempt a client however idle it looks: S replica, M master (replication links), P/O pubsub and
- * MONITOR, b blocked (a worker waiting in BLPOP/XREAD BLOCK is "idle" by design), x inside MULTI, t client-side
- * caching (tracking: the app relies on its invalidations).
- */
-const EXEMPT_FLAGS = /[SMPObxt]/;
 
 /** Why a client of the address is not a candidate, or undefined when it is one. */
 export function exemption(c: ClientEntry, ownId: string): string | undefined {
   if (c.id === ownId || (c.name ?? '').startsWith('redis-incident-bot')) return 'the bot itself';
-  if (EXEMPT_FLAGS.test(c.flags ?? '')) return `flags ${c.flags}`;
+  if (WAITS_BY_DESIGN_FLAGS.test(c.flags ?? '')) return `flags ${c.flags}`;
   // Subscribers wait for messages, so their idle time says nothing about a leak; killing them drops subscriptions.
   if (Number(c.sub ?? 0) > 0 || Number(c.psub ?? 0) > 0 || Number(c.ssub ?? 0) > 0) return 'subscriber';
   return undefined;

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TargetSchema } from '../../../src/config/config-file.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import { createLogger } from '../../../src/logger.js';
 import type { ActionContext } from '../../../src/remediation/action.js';
 import { configSetMaxclientsAction as maxclients } from '../../../src/remediation/actions/config-set-maxclients.js';
@@ -39,11 +40,7 @@ function appClient(port: number, name: string): Redis {
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+  await waitUntil(async () => check(), { what, timeoutMs, intervalMs: 50 });
 }
 
 function hasPrlimit(): boolean {

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TargetSchema } from '../../../src/config/config-file.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import { createLogger } from '../../../src/logger.js';
 import type { ActionContext } from '../../../src/remediation/action.js';
 import { bgrewriteaofAction } from '../../../src/remediation/actions/bgrewriteaof.js';
@@ -34,13 +34,13 @@ async function writeKeys(client: Redis, n: number, rounds = 1): Promise<void> {
 
 /** Polls until no fork-based job runs (Redis may start an AOF rewrite of its own at boot). */
 async function untilIdle(client: Redis, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await persistenceStatus(client);
-    if (!s.rdb_bgsave_in_progress && !s.aof_rewrite_in_progress && !s.aof_rewrite_scheduled) return;
-    if (Date.now() > deadline) throw new Error('a background save is still running');
-    await sleep(50);
-  }
+  await waitUntil(
+    async () => {
+      const s = await persistenceStatus(client);
+      return !s.rdb_bgsave_in_progress && !s.aof_rewrite_in_progress && !s.aof_rewrite_scheduled;
+    },
+    { what: 'background saves to finish', timeoutMs, intervalMs: 50 },
+  );
 }
 
 describe('bgsave against a real redis-server', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import type { Probe } from '../../../src/diagnostics/probe.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
@@ -139,10 +140,5 @@ export function proposalsFor(runbook: Runbook, report: DiagnosisReport, t: Targe
 
 /** Polls `check` every 100 ms until it returns true, or fails after `timeoutMs` with `what`. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  await waitUntil(check, { what, timeoutMs });
 }
