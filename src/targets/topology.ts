@@ -34,6 +34,7 @@ export class Topology {
   readonly kind: TopologyKind;
   private readonly opened: Redis[] = [];
   private primaryConn: Promise<Redis> | undefined;
+  private primaryAddr: Promise<string> | undefined;
 
   constructor(
     readonly target: Target,
@@ -109,7 +110,13 @@ export class Topology {
   }
 
   /** Where the primary is now: the URL's host, the sentinels' answer, or the first reachable cluster seed. */
-  async primaryAddress(): Promise<string> {
+  primaryAddress(): Promise<string> {
+    // Asked once per topology: node probes, the primary connection and topology probes all need it.
+    this.primaryAddr ??= this.resolvePrimaryAddress();
+    return this.primaryAddr;
+  }
+
+  private async resolvePrimaryAddress(): Promise<string> {
     if (this.target.url) {
       const u = new URL(this.target.url);
       return `${u.hostname}:${u.port || 6379}`;
@@ -191,5 +198,6 @@ export class Topology {
   close(): void {
     for (const c of this.opened.splice(0)) c.disconnect();
     this.primaryConn = undefined;
+    this.primaryAddr = undefined;
   }
 }
