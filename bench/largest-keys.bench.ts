@@ -26,12 +26,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { startRedis } from '../src/devtools/redis-process.js';
-import { formatBytes } from '../src/diagnostics/format-bytes.js';
 import {
   type LargestKeysOptions,
   type LargestKeysReport,
   scanLargestKeys,
 } from '../src/diagnostics/largest-keys-scan.js';
+import { formatBytes } from '../src/kernel/bytes.js';
 import { generateDataset } from './dataset.js';
 
 const env = process.env;

@@ -14,8 +14,8 @@ import { applyMemoryPressure, PLANTED_KEY } from '../src/devtools/memory-pressur
 import { type RedisProcess, startRedis } from '../src/devtools/redis-process.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../src/devtools/slack-signer.js';
 import { SlackStandIn, type StandInMessage } from '../src/devtools/slack-stand-in.js';
-import { formatBytes } from '../src/diagnostics/format-bytes.js';
-import { createLogger } from '../src/logger.js';
+import { formatBytes } from '../src/kernel/bytes.js';
+import { createLogger } from '../src/kernel/logger.js';
 
 const SECRET = 'demo-signing-secret';
 const TOKEN = 'demo-alertmanager-token';

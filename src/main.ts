@@ -4,8 +4,8 @@
  */
 import { createBot } from './bot.js';
 import { loadConfig } from './config/load-config.js';
-import { isAppError } from './errors.js';
-import { createLogger } from './logger.js';
+import { isAppError } from './kernel/errors.js';
+import { createLogger } from './kernel/logger.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -5,13 +5,13 @@ import { type AlertState, type Incident, severityFromLabel } from '../incidents/
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Logger } from '../logger.js';
+import { withLock } from '../kernel/lock.js';
+import type { Logger } from '../kernel/logger.js';
 import type { Queues } from '../queues/queues.js';
 import { matchRunbook } from '../runbooks/match-runbook.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { alertEventMessage } from '../slack/blocks/incident-card.js';
 import { utc } from '../slack/blocks/text.js';
-import { withLock } from '../state/lock.js';
 import { describeAlertSource, type TargetRegistry } from '../targets/target-registry.js';
 import type { Alert, Webhook } from './webhook-schema.js';
 

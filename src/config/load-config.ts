@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { type ConfigFile, ConfigFileSchema } from './config-file.js';
 import { describeIssues, type Env, EnvSchema } from './env.js';
 

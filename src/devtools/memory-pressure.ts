@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { parseInfo } from '../diagnostics/parse-info.js';
+import { parseInfo } from '../kernel/info.js';
 
 /** The big key the demo and the tests plant; findings must name it. */
 export const PLANTED_KEY = 'report:cache:2026-11:full';

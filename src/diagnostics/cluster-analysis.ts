@@ -1,5 +1,5 @@
+import { num } from '../kernel/info.js';
 import type { ClusterNode } from '../targets/cluster-nodes.js';
-import { num } from './parse-info.js';
 import type { ProbeResult } from './probe.js';
 
 const SLOTS = 16_384;

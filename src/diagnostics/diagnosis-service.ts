@@ -3,7 +3,8 @@ import type { ConfigFile, Target } from '../config/config-file.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
+import { redactText } from '../kernel/redact.js';
 import type { JobData } from '../queues/job-catalog.js';
 import type { RemediationAction } from '../remediation/action.js';
 import type { Proposal } from '../remediation/proposal.js';
@@ -12,7 +13,6 @@ import { evaluate, parseExpression, renderTemplate } from '../runbooks/expressio
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { findingsMessage } from '../slack/blocks/findings.js';
 import { proposalMessage } from '../slack/blocks/proposal.js';
-import { redactText } from '../targets/redact.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { DiagnosisReport } from './diagnosis.js';
 import type { Probe } from './probe.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseInfo } from './parse-info.js';
+import { parseInfo } from '../kernel/info.js';
 import type { ProbeContext, ProbeResult } from './probe.js';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import type { Redis } from 'ioredis';
-import { redactText } from '../targets/redact.js';
+import { redactText } from '../kernel/redact.js';
+import { withTimeout } from '../kernel/timeout.js';
 import { splitAddress, type Topology } from '../targets/topology.js';
-import { withTimeout } from './with-timeout.js';
 
 /** Whether a node answered PING, how fast, and if not, why. */
 export interface NodeReach {

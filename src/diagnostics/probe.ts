@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Target } from '../config/config-file.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import type { Topology } from '../targets/topology.js';
 
 /** What every probe gets: the target's topology (nodes, sentinels) and the bounds it must respect. */

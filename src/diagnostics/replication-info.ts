@@ -1,4 +1,4 @@
-import { num, parseInfo } from './parse-info.js';
+import { num, parseInfo } from '../kernel/info.js';
 
 /** One `slaveN:ip=…,port=…,state=…,offset=…,lag=…` line of a primary's `INFO replication`. */
 export interface ReplicaLine {

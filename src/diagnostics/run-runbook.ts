@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
+import { redactText } from '../kernel/redact.js';
+import { withTimeout } from '../kernel/timeout.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook, RunbookStep } from '../runbooks/runbook-schema.js';
-import { redactText } from '../targets/redact.js';
 import type { Topology } from '../targets/topology.js';
 import type { DiagnosisReport, Finding, StepOutcome } from './diagnosis.js';
 import type { NodeProbe, Probe, ProbeResult } from './probe.js';
-import { withTimeout } from './with-timeout.js';
 
 /** More primaries than this in one cluster are not all scanned by one step; the report says so. */
 const MAX_NODES_PER_STEP = 16;

@@ -1,7 +1,7 @@
-import { redactText } from '../targets/redact.js';
+import { redactText } from '../kernel/redact.js';
+import { withTimeout } from '../kernel/timeout.js';
 import type { Topology } from '../targets/topology.js';
 import { tcpError } from './node-reach.js';
-import { withTimeout } from './with-timeout.js';
 
 /** At most this many configured sentinels are asked; a deployment has 3 or 5. */
 export const MAX_SENTINELS = 10;

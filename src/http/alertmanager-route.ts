@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseWebhook } from '../alertmanager/webhook-schema.js';
-import { isAppError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { isAppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
 import type { Queues } from '../queues/queues.js';
 import type { Metrics } from './metrics.js';
 import { readBody } from './read-body.js';

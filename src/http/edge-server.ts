@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { HTTPReceiver } from '@slack/bolt';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import { sendJson } from './respond.js';
 
 /** How far in the future a Slack request timestamp may be (clock skew); Bolt itself only rejects old ones. */

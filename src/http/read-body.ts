@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 
 /** Webhook bodies above this are refused with 413 (Alertmanager groups are a few KB; 1 MiB is generous). */
 export const MAX_BODY_BYTES = 1024 * 1024;

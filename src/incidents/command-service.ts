@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import type { JobData } from '../queues/job-catalog.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import { LIMITS, safe, truncate, utc } from '../slack/blocks/text.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import type { JobData } from '../queues/job-catalog.js';
 import type { Queues } from '../queues/queues.js';
 import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';

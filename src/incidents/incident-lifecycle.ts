@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import { safe } from '../slack/blocks/text.js';
 import type { Severity } from './incident.js';
 import type { IncidentStore } from './incident-store.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { type AlertState, AlertStateSchema, type Incident, IncidentSchema } from './incident.js';
 
 /** Incidents, their alert states and the alert-group index, kept in the bot's state Redis. */

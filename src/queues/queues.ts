@@ -1,6 +1,6 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { withTimeout } from '../diagnostics/with-timeout.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
+import { withTimeout } from '../kernel/timeout.js';
 import { JOBS, type JobData, QUEUE_NAMES, type QueueName } from './job-catalog.js';
 
 /** Producers for every queue; `add` validates job data before it reaches Redis. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Target } from '../config/config-file.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 
 export type Workload = Target['workload'];
 export type Figures = Record<string, number | string>;

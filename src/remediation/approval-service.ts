@@ -1,7 +1,7 @@
 import type { ConfigFile } from '../config/config-file.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 import type { Queues } from '../queues/queues.js';
 import { proposalDecidedMessage } from '../slack/blocks/proposal.js';
 import type { SlackNotifier } from '../slack/slack-notifier.js';

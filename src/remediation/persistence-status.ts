@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { num, parseInfo } from '../diagnostics/parse-info.js';
+import { num, parseInfo } from '../kernel/info.js';
 
 /** The `INFO persistence` fields the BGSAVE and BGREWRITEAOF actions check and report. */
 export interface PersistenceStatus {

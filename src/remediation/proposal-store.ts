@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { type Proposal, ProposalSchema } from './proposal.js';
 
 // Atomic decision: only a pending, unexpired proposal changes state, so two clicks (or two replicas) cannot both

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import { formatBytes } from '../diagnostics/format-bytes.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Logger } from '../logger.js';
+import { formatBytes } from '../kernel/bytes.js';
+import type { Logger } from '../kernel/logger.js';
+import { redactText } from '../kernel/redact.js';
 import { safe } from '../slack/blocks/text.js';
-import { redactText } from '../targets/redact.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import type { ApprovalService } from './approval-service.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { ExpressionError, metricsOf, parseExpression } from './expression.js';
 import { type Runbook, RunbookSchema } from './runbook-schema.js';
 

@@ -1,5 +1,5 @@
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
 
 export interface SlackAppOptions {
   token: string;

@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
-import { AppError } from '../errors.js';
-import { redactText } from '../targets/redact.js';
+import { AppError } from '../kernel/errors.js';
+import { redactText } from '../kernel/redact.js';
 import type { SlackMessage } from './blocks/types.js';
 
 /** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */

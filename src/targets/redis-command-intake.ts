@@ -3,11 +3,11 @@ import type { Incident } from '../incidents/incident.js';
 import { type CommandContext, findIncident } from '../incidents/incident-lookup.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../kernel/logger.js';
+import type { RateLimiter } from '../kernel/rate-limit.js';
 import type { Queues } from '../queues/queues.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { REDIS_USAGE, type RedisCommand } from '../slack/commands/parse-redis-command.js';
-import type { RateLimiter } from '../state/rate-limit.js';
 import type { TargetRegistry } from './target-registry.js';
 
 export interface RedisCommandIntakeDeps {

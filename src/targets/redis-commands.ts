@@ -1,10 +1,10 @@
-import { formatBytes } from '../diagnostics/format-bytes.js';
-import { num, parseInfo } from '../diagnostics/parse-info.js';
-import { withTimeout } from '../diagnostics/with-timeout.js';
-import type { Logger } from '../logger.js';
+import { formatBytes } from '../kernel/bytes.js';
+import { num, parseInfo } from '../kernel/info.js';
+import type { Logger } from '../kernel/logger.js';
+import { redactText } from '../kernel/redact.js';
+import { withTimeout } from '../kernel/timeout.js';
 import type { InfoSection } from '../slack/commands/parse-redis-command.js';
 import type { SlackNotifier } from '../slack/slack-notifier.js';
-import { redactText } from './redact.js';
 import type { TargetRegistry } from './target-registry.js';
 
 /** INFO fields that never leave the bot, whatever a future Redis puts in them. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
 import { Topology } from './topology.js';
 
 export { TARGET_CONNECTION_OPTIONS } from './topology.js';

@@ -1,8 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../kernel/errors.js';
+import { redactText } from '../kernel/redact.js';
 import { parseClusterNodes } from './cluster-nodes.js';
-import { redactText } from './redact.js';
 
 export type TopologyKind = 'standalone' | 'sentinel' | 'cluster';
 

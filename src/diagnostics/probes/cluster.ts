@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { num, parseInfo } from '../../kernel/info.js';
+import { redactText } from '../../kernel/redact.js';
 import { parseClusterNodes } from '../../targets/cluster-nodes.js';
-import { redactText } from '../../targets/redact.js';
 import { splitAddress } from '../../targets/topology.js';
 import { analyseCluster, type ClusterSample } from '../cluster-analysis.js';
-import { num, parseInfo } from '../parse-info.js';
 import type { Probe, ProbeResult, TopologyProbeContext } from '../probe.js';
 
 const ParamsSchema = z

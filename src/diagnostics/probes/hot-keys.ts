@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseInfo } from '../../kernel/info.js';
 import { sampleCommandStats } from '../hot-keys-commandstats.js';
 import { sampleLfu } from '../hot-keys-lfu.js';
 import { compactArgs, type KeySpec, firstKey as keyOf, parseCommandInfo } from '../monitor-line.js';
 import { sampleMonitor } from '../monitor-sample.js';
-import { parseInfo } from '../parse-info.js';
 import type { Probe, ProbeContext, ProbeResult } from '../probe.js';
 
 const ParamsSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatBytes } from '../format-bytes.js';
+import { formatBytes } from '../../kernel/bytes.js';
 import { scanLargestKeys } from '../largest-keys-scan.js';
 import type { Probe, ProbeResult } from '../probe.js';
 

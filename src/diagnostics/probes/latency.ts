@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { num, parseInfo, parseKeyspaceValue } from '../../kernel/info.js';
 import { configGet, isReplyError, round1 } from '../config-get.js';
-import { num, parseInfo, parseKeyspaceValue } from '../parse-info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
 const ParamsSchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatBytes } from '../format-bytes.js';
-import { num, parseInfo } from '../parse-info.js';
+import { formatBytes } from '../../kernel/bytes.js';
+import { num, parseInfo } from '../../kernel/info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { num, parseInfo } from '../../kernel/info.js';
 import { configGet, round1 } from '../config-get.js';
-import { num, parseInfo } from '../parse-info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withTimeout } from '../../kernel/timeout.js';
 import { type NodeReach, pingNode } from '../node-reach.js';
 import type { ProbeResult, TopologyProbe, TopologyProbeContext } from '../probe.js';
 import { parseReplicationInfo, type ReplicationInfo } from '../replication-info.js';
@@ -11,7 +12,6 @@ import {
   masterAgreement,
   readSentinels,
 } from '../sentinel-view.js';
-import { withTimeout } from '../with-timeout.js';
 
 const ParamsSchema = z
   .object({

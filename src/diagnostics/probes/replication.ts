@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { formatBytes } from '../format-bytes.js';
+import { formatBytes } from '../../kernel/bytes.js';
+import { withTimeout } from '../../kernel/timeout.js';
 import { pingNode } from '../node-reach.js';
 import type { ProbeResult, TopologyProbe, TopologyProbeContext } from '../probe.js';
 import { parseReplicationInfo, type ReplicationInfo } from '../replication-info.js';
 import { addressOf, flagsOf, knownReplicas, masterAgreement, readSentinels } from '../sentinel-view.js';
-import { withTimeout } from '../with-timeout.js';
 
 const ParamsSchema = z
   .object({

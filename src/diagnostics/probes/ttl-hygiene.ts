@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { parseInfo, parseKeyspaceValue } from '../parse-info.js';
+import { parseInfo, parseKeyspaceValue } from '../../kernel/info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
 const ParamsSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatBytes } from '../../diagnostics/format-bytes.js';
+import { formatBytes } from '../../kernel/bytes.js';
 import type { Figures, RemediationAction } from '../action.js';
 import {
   busyReason,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { formatBytes } from '../../diagnostics/format-bytes.js';
-import { num, parseInfo } from '../../diagnostics/parse-info.js';
+import { formatBytes } from '../../kernel/bytes.js';
+import { num, parseInfo } from '../../kernel/info.js';
 import type { RemediationAction } from '../action.js';
 
 const ParamsSchema = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { num, parseInfo } from '../../diagnostics/parse-info.js';
+import { num, parseInfo } from '../../kernel/info.js';
 import type { ActionContext, Figures, RemediationAction } from '../action.js';
 
 const TO = z.enum(['allkeys-lru', 'allkeys-lfu']);

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { z } from 'zod';
-import type { Logger } from '../../logger.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { ApprovalService } from '../../remediation/approval-service.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../blocks/proposal.js';
 import type { SlackNotifier } from '../slack-notifier.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TargetSchema } from '../../../src/config/config-file.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import { waitUntil } from '../../../src/devtools/wait-until.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import type { ActionContext } from '../../../src/remediation/action.js';
 import { configSetMaxclientsAction as maxclients } from '../../../src/remediation/actions/config-set-maxclients.js';
 import {

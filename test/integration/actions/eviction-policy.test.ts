@@ -6,7 +6,7 @@ import { type RedisProcess, startRedis } from '../../../src/devtools/redis-proce
 import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import { ACTIONS } from '../../../src/remediation/action-catalog.js';
 import { evictionPolicyAction as action } from '../../../src/remediation/actions/eviction-policy.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';

@@ -12,7 +12,7 @@ import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { clusterProbe } from '../../../src/diagnostics/probes/cluster.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import { type Runbook, RunbookSchema } from '../../../src/runbooks/runbook-schema.js';

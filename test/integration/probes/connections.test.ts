@@ -3,9 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
-import { parseInfo } from '../../../src/diagnostics/parse-info.js';
 import { clientListProbe, parseClientLine } from '../../../src/diagnostics/probes/client-list.js';
 import { statsProbe } from '../../../src/diagnostics/probes/stats.js';
+import { parseInfo } from '../../../src/kernel/info.js';
 import {
   diagnose,
   loadRunbook,

@@ -8,7 +8,7 @@ import { sampleMonitor } from '../../../src/diagnostics/monitor-sample.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { hotKeysProbe } from '../../../src/diagnostics/probes/hot-keys.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';

@@ -13,7 +13,7 @@ import { persistenceProbe } from '../../../src/diagnostics/probes/persistence.js
 import { slowlogProbe } from '../../../src/diagnostics/probes/slowlog.js';
 import { statsProbe } from '../../../src/diagnostics/probes/stats.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import { ACTIONS } from '../../../src/remediation/action-catalog.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { evaluate, parseExpression, renderTemplate } from '../../../src/runbooks/expression.js';

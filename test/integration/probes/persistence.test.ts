@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
-import { parseInfo } from '../../../src/diagnostics/parse-info.js';
 import { persistenceProbe } from '../../../src/diagnostics/probes/persistence.js';
+import { parseInfo } from '../../../src/kernel/info.js';
 import { diagnose, loadRunbook, proposalsFor, runProbe, target, waitFor } from './node-probe-support.js';
 
 /** BGSAVE, then wait (bounded) until no save is running and the status is the expected one. */

@@ -7,7 +7,7 @@ import { reachabilityProbe } from '../../../src/diagnostics/probes/reachability.
 import { replicationProbe } from '../../../src/diagnostics/probes/replication.js';
 import { sentinelProbe } from '../../../src/diagnostics/probes/sentinel.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/kernel/logger.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { formatLintErrors, lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, loadConfigFile, parseConfigText } from '../../../src/config/load-config.js';
-import { type AppError, isAppError } from '../../../src/errors.js';
+import { type AppError, isAppError } from '../../../src/kernel/errors.js';
 
 const ENV = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_CHANNEL: 'C0INC' };
 

@@ -5,7 +5,7 @@ import {
   formatRanges,
   slotRangesWhere,
 } from '../../../src/diagnostics/cluster-analysis.js';
-import { parseInfo } from '../../../src/diagnostics/parse-info.js';
+import { parseInfo } from '../../../src/kernel/info.js';
 import { parseClusterNodes } from '../../../src/targets/cluster-nodes.js';
 
 const A = '127.0.0.1:7001';

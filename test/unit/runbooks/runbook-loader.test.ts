@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAppError } from '../../../src/errors.js';
+import { isAppError } from '../../../src/kernel/errors.js';
 import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import {
   formatLintErrors,

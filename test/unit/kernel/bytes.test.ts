@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../../src/diagnostics/format-bytes.js';
+import { formatBytes } from '../../../src/kernel/bytes.js';
 
 describe('formatBytes', () => {
   it.each([

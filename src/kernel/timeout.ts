@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from './errors.js';
 
 /** Rejects with PROBE_TIMEOUT when `work` has not settled within `ms`. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

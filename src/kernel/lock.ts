@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { AppError } from './errors.js';
 
 // Release only if we still hold it: a lock that expired and was taken by someone else must not be deleted.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

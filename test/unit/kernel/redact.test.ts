@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactText, redactUrl } from '../../../src/targets/redact.js';
+import { redactText, redactUrl } from '../../../src/kernel/redact.js';
 
 const SECRET = 's3cr3t-Pa55';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { num, parseInfo, parseKeyspaceValue } from '../../../src/diagnostics/parse-info.js';
+import { num, parseInfo, parseKeyspaceValue } from '../../../src/kernel/info.js';
 
 // Shaped like real `INFO memory` + `INFO keyspace` output: CRLF line ends, section headers, blank lines.
 const INFO = [
