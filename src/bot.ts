@@ -17,11 +17,12 @@ import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
 import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
+import type { JobData } from './queues/job-catalog.js';
 import { Queues, startWorker } from './queues/queues.js';
 import { ACTIONS } from './remediation/action-catalog.js';
-import { ApprovalService } from './remediation/approval-service.js';
+import { ProposalService } from './remediation/proposal-service.js';
 import { ProposalStore } from './remediation/proposal-store.js';
-import { RemediationService } from './remediation/remediation-service.js';
+import { RemediationWorker } from './remediation/remediation-worker.js';
 import { builtInCatalogs } from './runbooks/catalogs.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { createSlackApp } from './slack/app.js';
@@ -80,19 +81,25 @@ export function createBot(config: Config, logger: Logger): Bot {
     groupWindowMs: file.incidents.groupWindow,
     logger,
   });
-  const diagnosis = new DiagnosisService({
-    store,
+  const diagnosis = new DiagnosisService({ timeline, thread, targets, runbooks, probes: PROBES });
+  const proposalService = new ProposalService({
+    proposals,
+    incidents: store,
     timeline,
     thread,
-    proposals,
+    queues,
     targets,
-    runbooks,
-    probes: PROBES,
     actions: ACTIONS,
     approvals: file.approvals,
   });
-  const approval = new ApprovalService({ proposals, timeline, thread, notifier, queues, approvals: file.approvals });
-  const remediation = new RemediationService({ proposals, timeline, thread, targets, actions: ACTIONS, approval });
+  const remediation = new RemediationWorker({
+    proposals,
+    timeline,
+    thread,
+    targets,
+    actions: ACTIONS,
+    proposalService,
+  });
   const lifecycle = new IncidentLifecycle({ store, timeline, thread });
   const redisCommands = new RedisCommands({ targets, notifier });
   const commands = new CommandService({
@@ -143,9 +150,18 @@ export function createBot(config: Config, logger: Logger): Bot {
     });
     registerSlashCommand(app, '/incident', parseIncidentCommand, incidentCommands, logger);
     registerSlashCommand(app, '/redis', parseRedisCommand, redisIntake, logger);
-    registerProposalActions(app, approval, notifier, logger);
+    registerProposalActions(app, proposalService, notifier, logger);
     server = createEdgeServer(receiver, logger);
   }
+
+  // Diagnosis → proposals → finish: findings first, then each proposal, then "finished" and the card.
+  const diagnose = async (data: JobData<'diagnostics'>, log: Logger) => {
+    const result = await diagnosis.run(data, log);
+    if (!result) return undefined;
+    await proposalService.propose(data.incidentId, result.proposals, result.requester, log);
+    await diagnosis.finish(data.incidentId, result.report);
+    return result.report;
+  };
 
   const startWorkers = () => {
     const opts = { connection: queueConnection, prefix: env.QUEUE_PREFIX, logger };
@@ -162,7 +178,7 @@ export function createBot(config: Config, logger: Logger): Bot {
       );
     workers.push(
       startWorker('alerts', (data) => counted('alerts', () => alerts.handle(data.webhook, data.receivedAt)), opts),
-      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnosis.run(data, log)), {
+      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnose(data, log)), {
         ...opts,
         concurrency: 2,
       }),

@@ -28,3 +28,27 @@ export interface DiagnosisReport {
   advice: string[];
   metrics: Record<string, number | string>;
 }
+
+/**
+ * A runbook proposal rule whose `when` held: what the diagnosis asks remediation to propose. Remediation decides
+ * whether it becomes a proposal (known action, workload allowed, planner agrees); its `ProposalRequest` has the same
+ * shape, declared on its side so neither folder imports the other.
+ */
+export interface ProposalRequest {
+  action: string;
+  target: string;
+  /** The rule's `params`, handed to the action's planner. */
+  ruleParams: Record<string, unknown>;
+  /** The figures the planner reads. */
+  metrics: Record<string, number | string>;
+  /** The rule's reason with the figures filled in. */
+  reason: string;
+}
+
+/** What a diagnosis job hands on: the report, the proposals it asks for, and on whose behalf. */
+export interface Diagnosis {
+  report: DiagnosisReport;
+  proposals: ProposalRequest[];
+  /** `bot` when the alert asked, else the Slack user who ran the diagnosis (the two-person rule counts them). */
+  requester: string;
+}

@@ -41,6 +41,11 @@ export class IncidentThread {
     );
   }
 
+  /** Re-renders a message posted in a thread (a proposal, say) in place. */
+  async update(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.notifier.update(channel, ts, message);
+  }
+
   /** Posts into the incident's thread, opening it first if needed; returns the message ts. */
   async post(incidentId: string, message: SlackMessage): Promise<string> {
     const incident = await this.store.require(incidentId);

@@ -1,17 +1,14 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { z } from 'zod';
 import type { Logger } from '../../kernel/logger.js';
-import type { ApprovalService } from '../../remediation/approval-service.js';
+import { ProposalButtonValueSchema } from '../../remediation/proposal.js';
+import type { ProposalService } from '../../remediation/proposal-service.js';
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../blocks/proposal.js';
 import type { SlackNotifier } from '../slack-notifier.js';
-
-/** A button's value is untrusted input: it must be a proposal id and nothing else. */
-const ProposalIdSchema = z.string().regex(/^P-[a-z0-9-]+$/);
 
 /** Approve / Reject buttons: ack at once, then decide; a refusal is told to the clicker only. */
 export function registerProposalActions(
   app: App,
-  approval: ApprovalService,
+  proposals: Pick<ProposalService, 'decide'>,
   notifier: SlackNotifier,
   logger: Logger,
 ): void {
@@ -25,9 +22,10 @@ export function registerProposalActions(
       const channel = body.channel?.id ?? body.container.channel_id;
       const threadTs = body.container.thread_ts ?? body.message?.thread_ts;
       const log = logger.child({ action: actionId, user });
-      const id = ProposalIdSchema.safeParse(action.value);
+      // A button's value is untrusted input: it must be a proposal id and nothing else.
+      const id = ProposalButtonValueSchema.safeParse(action.value);
       const reply = id.success
-        ? await approval.decide(id.data, decision, user, log)
+        ? await proposals.decide(id.data, decision, user, log)
         : 'That button carries no valid proposal id; nothing done.';
       if (reply && channel) await notifier.ephemeral(channel, user, reply, threadTs);
     });

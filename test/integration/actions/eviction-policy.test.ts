@@ -34,7 +34,7 @@ function highMemory(): Runbook {
   return runbook!;
 }
 
-/** What DiagnosisService proposes for a report: rule holds, action allowed for the workload, planner agrees. */
+/** What diagnosis + ProposalService propose for a report: rule holds, action allowed for the workload, planner agrees. */
 function proposals(rb: Runbook, report: DiagnosisReport, workload: Target['workload']) {
   return rb.proposals
     .filter((rule) => evaluate(parseExpression(rule.when), report.metrics))

@@ -7,16 +7,17 @@ import { redactText } from '../kernel/redact.js';
 import { safe } from '../slack/blocks/text.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
-import type { ApprovalService } from './approval-service.js';
+import type { ProposalService } from './proposal-service.js';
 import type { ProposalStore } from './proposal-store.js';
 
-export interface RemediationServiceDeps {
+export interface RemediationWorkerDeps {
   proposals: ProposalStore;
   timeline: Timeline;
   thread: IncidentThread;
   targets: TargetRegistry;
   actions: ReadonlyMap<string, RemediationAction<any>>;
-  approval: ApprovalService;
+  /** Redraws the proposal message once the result is in. */
+  proposalService: Pick<ProposalService, 'redraw'>;
 }
 
 function showFigures(f: Figures): string {
@@ -25,10 +26,11 @@ function showFigures(f: Figures): string {
     .join(', ');
 }
 
-/** Runs an approved proposal exactly once: claim → re-check → write → verify → record. */
-export class RemediationService {
-  constructor(private readonly d: RemediationServiceDeps) {}
+/** Runs an approved proposal exactly once (a `remediations` job): claim → re-check → write → verify → record. */
+export class RemediationWorker {
+  constructor(private readonly d: RemediationWorkerDeps) {}
 
+  /** Runs one approved proposal; `duplicate` when another run already claimed it, so nothing ran twice. */
   async execute(proposalId: string, logger: Logger): Promise<'executed' | 'skipped' | 'failed' | 'duplicate'> {
     const log = logger.child({ proposalId });
     if (!(await this.d.proposals.claimExecution(proposalId, `${hostname()}:${process.pid}`))) {
@@ -65,7 +67,7 @@ export class RemediationService {
           },
         ],
       });
-      await this.d.approval.refresh(proposalId);
+      await this.d.proposalService.redraw(proposalId);
       await this.d.thread.refreshCard(p.incidentId);
       return status;
     };
