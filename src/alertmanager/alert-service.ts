@@ -5,9 +5,9 @@ import { type AlertState, type Incident, severityFromLabel } from '../incidents/
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
+import type { Queues } from '../jobs/queues.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
-import type { Queues } from '../queues/queues.js';
 import { matchRunbook } from '../runbooks/match-runbook.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { alertEventMessage } from '../slack/blocks/incident-card.js';

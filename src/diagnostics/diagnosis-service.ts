@@ -1,7 +1,7 @@
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
+import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
-import type { JobData } from '../queues/job-catalog.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { findingsMessage } from '../slack/blocks/findings.js';

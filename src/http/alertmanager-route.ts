@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseWebhook } from '../alertmanager/webhook-schema.js';
+import type { Queues } from '../jobs/queues.js';
 import { isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
-import type { Queues } from '../queues/queues.js';
 import type { Metrics } from './metrics.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './respond.js';

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { IncidentStore } from '../incidents/incident-store.js';
-import { QUEUE_NAMES } from '../queues/job-catalog.js';
-import type { Queues } from '../queues/queues.js';
+import { QUEUE_NAMES } from '../jobs/catalog.js';
+import type { Queues } from '../jobs/queues.js';
 import type { Metrics } from './metrics.js';
 import { sendJson } from './respond.js';
 

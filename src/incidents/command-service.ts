@@ -1,5 +1,5 @@
+import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
-import type { JobData } from '../queues/job-catalog.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import { LIMITS, safe, truncate, utc } from '../slack/blocks/text.js';
 import type { SlackNotifier } from '../slack/slack-notifier.js';

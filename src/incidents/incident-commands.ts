@@ -1,6 +1,6 @@
+import type { JobData } from '../jobs/catalog.js';
+import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../kernel/logger.js';
-import type { JobData } from '../queues/job-catalog.js';
-import type { Queues } from '../queues/queues.js';
 import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';
 import type { Incident } from './incident.js';
 import { type CommandContext, findIncident } from './incident-lookup.js';

@@ -7,8 +7,8 @@ import { type Bot, createBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { SlackStandIn } from '../../src/devtools/slack-stand-in.js';
+import type { QueueName } from '../../src/jobs/catalog.js';
 import { createLogger } from '../../src/kernel/logger.js';
-import type { QueueName } from '../../src/queues/job-catalog.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const ALERTMANAGER_TOKEN = 'am-webhook-token';

@@ -1,7 +1,7 @@
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../kernel/logger.js';
 import { withTimeout } from '../kernel/timeout.js';
-import { JOBS, type JobData, QUEUE_NAMES, type QueueName } from './job-catalog.js';
+import { JOBS, type JobData, QUEUE_NAMES, type QueueName } from './catalog.js';
 
 /** Producers for every queue; `add` validates job data before it reaches Redis. */
 export class Queues {
