@@ -15,7 +15,7 @@ export interface DiagnosisServiceDeps {
   thread: IncidentThread;
   targets: TargetRegistry;
   runbooks: readonly Runbook[];
-  probes: ReadonlyMap<string, Probe<any>>;
+  probes: ReadonlyMap<string, Probe>;
 }
 
 /**

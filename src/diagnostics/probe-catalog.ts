@@ -15,7 +15,7 @@ import { slowlogProbe } from './probes/slowlog.js';
 import { statsProbe } from './probes/stats.js';
 import { ttlHygieneProbe } from './probes/ttl-hygiene.js';
 
-const ALL: Probe<any>[] = [
+const ALL: Probe[] = [
   memoryProbe,
   fragmentationProbe,
   largestKeysProbe,
@@ -34,4 +34,4 @@ const ALL: Probe<any>[] = [
 ];
 
 /** Every probe a runbook step may name. Adding one is one file and one line here. */
-export const PROBES: ReadonlyMap<string, Probe<any>> = new Map(ALL.map((p) => [p.name, p] as const));
+export const PROBES: ReadonlyMap<string, Probe> = new Map(ALL.map((p) => [p.name, p] as const));

@@ -41,12 +41,13 @@ export interface ProbeResult {
   notes: string[];
 }
 
-interface ProbeBase<P> {
+interface ProbeBase<S extends z.ZodType> {
   name: string;
   title: string;
   /** Redis commands sent and their cost, for reviewers and the runbook docs. */
   commands: string;
-  paramsSchema: z.ZodType<P>;
+  /** A runbook step's params; the runner parses them once with this schema and passes the output to `run`. */
+  paramsSchema: S;
 }
 
 /**
@@ -54,16 +55,20 @@ interface ProbeBase<P> {
  * sends. In a cluster it runs on every serving primary; `heavy` ones (key scans) run on an online replica when
  * the primary has one, to keep load off the node serving writes.
  */
-export interface NodeProbe<P = unknown> extends ProbeBase<P> {
+export interface NodeProbe<S extends z.ZodType = z.ZodType> extends ProbeBase<S> {
   scope?: 'node';
   heavy?: boolean;
-  run(ctx: ProbeContext, params: P): Promise<ProbeResult>;
+  run(ctx: ProbeContext, params: z.output<S>): Promise<ProbeResult>;
 }
 
 /** A diagnostic of the whole topology (replication, Sentinel, Cluster, reachability); it picks its own nodes. */
-export interface TopologyProbe<P = unknown> extends ProbeBase<P> {
+export interface TopologyProbe<S extends z.ZodType = z.ZodType> extends ProbeBase<S> {
   scope: 'topology';
-  run(ctx: TopologyProbeContext, params: P): Promise<ProbeResult>;
+  run(ctx: TopologyProbeContext, params: z.output<S>): Promise<ProbeResult>;
 }
 
-export type Probe<P = unknown> = NodeProbe<P> | TopologyProbe<P>;
+/**
+ * A probe typed by its params schema. Without an argument (`Probe`, as catalogs hold them) its params are `unknown`:
+ * pass `run` only what its own `paramsSchema.parse` returned, as `runRunbook` does.
+ */
+export type Probe<S extends z.ZodType = z.ZodType> = NodeProbe<S> | TopologyProbe<S>;

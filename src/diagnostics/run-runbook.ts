@@ -48,7 +48,7 @@ export async function runRunbook(
   runbook: Runbook,
   target: Target,
   topology: Topology,
-  probes: ReadonlyMap<string, Probe<any>>,
+  probes: ReadonlyMap<string, Probe>,
   logger: Logger,
   onStep?: (step: StepOutcome) => Promise<void>,
 ): Promise<DiagnosisReport> {
@@ -121,7 +121,7 @@ export async function runRunbook(
 }
 
 async function runStep(
-  probe: Probe<any>,
+  probe: Probe,
   step: RunbookStep,
   s: {
     target: Target;
@@ -142,7 +142,7 @@ async function runStep(
     signal: s.signal,
   };
   if (probe.scope === 'topology') return withTimeout(probe.run(base, params), timeoutMs, `probe ${probe.name}`);
-  const nodeProbe: NodeProbe<any> = probe;
+  const nodeProbe: NodeProbe = probe;
   const { primaries, error } = await s.primaries();
   if (error) throw new Error(`target unreachable: ${error}`);
   // A heavy scan of a standalone or Sentinel primary goes to an online replica when there is one.

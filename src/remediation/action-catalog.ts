@@ -7,7 +7,7 @@ import { evictionPolicyAction } from './actions/eviction-policy.js';
 import { killIdleClientsAction } from './actions/kill-idle-clients.js';
 import { memoryPurgeAction } from './actions/memory-purge.js';
 
-const ALL: RemediationAction<any>[] = [
+const ALL: RemediationAction[] = [
   memoryPurgeAction,
   configSetMaxmemoryAction,
   evictionPolicyAction,
@@ -18,4 +18,4 @@ const ALL: RemediationAction<any>[] = [
 ];
 
 /** The allowlist: the only writes the bot can make to a target. FLUSH*, DEBUG and SHUTDOWN are never here. */
-export const ACTIONS: ReadonlyMap<string, RemediationAction<any>> = new Map(ALL.map((a) => [a.name, a] as const));
+export const ACTIONS: ReadonlyMap<string, RemediationAction> = new Map(ALL.map((a) => [a.name, a] as const));

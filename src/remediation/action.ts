@@ -30,20 +30,25 @@ export interface VerifyResult {
  * A typed, allowlisted write to a target. Nothing else in the bot writes to a diagnosed Redis.
  * `plan` turns measured metrics and runbook params into concrete params at proposal time (or declines).
  */
-export interface RemediationAction<P = unknown> {
+export interface RemediationAction<S extends z.ZodType = z.ZodType> {
   name: string;
   title: string;
-  paramsSchema: z.ZodType<P>;
+  /**
+   * Concrete params, as `plan` returns them and a proposal stores them; the remediation worker parses the stored
+   * params once with this schema. Without an argument (`RemediationAction`, as the catalog holds them) params are
+   * `unknown`: pass the methods only what `plan` or `paramsSchema.parse` returned.
+   */
+  paramsSchema: S;
   /** Workload classes this action may ever run on (DOMAIN.md "Workload classes"). */
   workloads: readonly Workload[];
   /** What it costs the target, shown on the proposal. */
   risk: string;
   /** Schema of the `params` a runbook's proposal rule passes to `plan`; runbook lint checks them against it. */
   planOptionsSchema: z.ZodType;
-  plan(metrics: Figures, options: Record<string, unknown>): P | undefined;
+  plan(metrics: Figures, options: Record<string, unknown>): z.output<S> | undefined;
   /** The exact command shown to the approver. */
-  command(params: P): string;
-  precondition(ctx: ActionContext, params: P): Promise<PreconditionResult>;
-  execute(ctx: ActionContext, params: P): Promise<string>;
-  verify(ctx: ActionContext, params: P, before: Figures): Promise<VerifyResult>;
+  command(params: z.output<S>): string;
+  precondition(ctx: ActionContext, params: z.output<S>): Promise<PreconditionResult>;
+  execute(ctx: ActionContext, params: z.output<S>): Promise<string>;
+  verify(ctx: ActionContext, params: z.output<S>, before: Figures): Promise<VerifyResult>;
 }

@@ -33,7 +33,7 @@ export interface ProposalServiceDeps {
   thread: IncidentThread;
   queues: Queues;
   targets: TargetRegistry;
-  actions: ReadonlyMap<string, RemediationAction<any>>;
+  actions: ReadonlyMap<string, RemediationAction>;
   approvals: ConfigFile['approvals'];
 }
 

@@ -15,7 +15,7 @@ export interface RemediationWorkerDeps {
   timeline: Timeline;
   thread: IncidentThread;
   targets: TargetRegistry;
-  actions: ReadonlyMap<string, RemediationAction<any>>;
+  actions: ReadonlyMap<string, RemediationAction>;
   /** Redraws the proposal message once the result is in. */
   proposalService: Pick<ProposalService, 'redraw'>;
 }

@@ -15,7 +15,6 @@ const ParamsSchema = z
     top: z.number().int().min(1).max(50).default(10),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /** One `CLIENT LIST` line, the fields the probe uses. */
 export interface ClientEntry {
@@ -227,13 +226,12 @@ export function summarizeClients(
  * Commands: `CLIENT ID` (O(1)) to leave the bot's own connection out; `CLIENT LIST` — O(clients) on the server
  * and about 300 bytes per client on the wire (10k clients ≈ 3 MB); at most `maxLines` lines are parsed.
  */
-export const clientListProbe: Probe<Params> = {
+export const clientListProbe: Probe<typeof ParamsSchema> = {
   name: 'client-list',
   title: 'Clients by address, name and idle time',
   commands: 'CLIENT ID (O(1)); CLIENT LIST (O(clients), ~300 B per client; at most maxLines parsed)',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const notes: string[] = [];
     let self: string | undefined;
     try {

@@ -18,7 +18,6 @@ const ParamsSchema = z
     maxRanges: z.number().int().min(1).max(100).default(10),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 async function sample(ctx: TopologyProbeContext, address: string): Promise<ClusterSample & { client: Redis }> {
   const client = await ctx.topology.node(address);
@@ -41,16 +40,15 @@ function reason(err: unknown): string {
  * Commands per node: `CLUSTER INFO` (O(1)), `CLUSTER NODES` (O(nodes)), `INFO replication` (O(replicas)),
  * `INFO stats` on primaries (O(1)); after `resampleMs`, `CLUSTER INFO` again on each.
  */
-export const clusterProbe: Probe<Params> = {
+export const clusterProbe: Probe<typeof ParamsSchema> = {
   name: 'cluster',
   scope: 'topology',
   title: 'Cluster state',
   commands:
     'per node: CLUSTER INFO (O(1)), CLUSTER NODES (O(nodes)), INFO replication, INFO stats on primaries (O(1)); ' +
     'CLUSTER INFO again after resampleMs',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const notes: string[] = [];
     if (ctx.topology.kind !== 'cluster') {
       return {

@@ -36,7 +36,6 @@ const ParamsSchema = z
     maxClientLines: z.number().int().min(1).max(1_000_000).default(50_000),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 interface Issue {
   id: string;
@@ -131,14 +130,13 @@ async function dangerousCommands(
  * ACL is unavailable), `CONFIG GET protected-mode|bind|tls-port|enable-debug-command`, `ACL DRYRUN` per command
  * (or `COMMAND INFO`), `CLIENT LIST` (O(clients)) — all read-only.
  */
-export const configAuditProbe: Probe<Params> = {
+export const configAuditProbe: Probe<typeof ParamsSchema> = {
   name: 'config-audit',
   title: 'Security audit',
   commands:
     'ACL LIST, CONFIG GET protected-mode|bind|tls-port|enable-debug-command (requirepass only tested for emptiness), ACL DRYRUN default <cmd> or COMMAND INFO, CLIENT LIST (O(clients))',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const notes: string[] = [];
     const issues: Issue[] = [];
 

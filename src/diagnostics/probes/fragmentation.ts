@@ -3,16 +3,18 @@ import { formatBytes } from '../../kernel/bytes.js';
 import { num, parseInfo } from '../../kernel/info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
+const ParamsSchema = z.object({}).strict();
+
 /**
  * Is memory lost to fragmentation rather than data? The ratio alone misleads on small instances (RSS overhead
  * dominates), so bytes and the allocator's own ratios are reported too, as MEMORY DOCTOR does.
  * Commands: `INFO memory` (O(1)), `MEMORY DOCTOR` (O(1), text advice).
  */
-export const fragmentationProbe: Probe<Record<string, never>> = {
+export const fragmentationProbe: Probe<typeof ParamsSchema> = {
   name: 'fragmentation',
   title: 'Fragmentation',
   commands: 'INFO memory, MEMORY DOCTOR (O(1) each)',
-  paramsSchema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+  paramsSchema: ParamsSchema,
   async run(ctx): Promise<ProbeResult> {
     const mem = parseInfo(await ctx.client.info('memory'));
     const ratio = num(mem, 'mem_fragmentation_ratio') ?? 0;

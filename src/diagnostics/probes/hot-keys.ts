@@ -152,16 +152,15 @@ async function monitorSample(ctx: ProbeContext, p: Params): Promise<ProbeResult>
  * `CLIENT INFO` (O(1)) finds the bot's own address; `INFO memory` (O(1)) the policy; `DBSIZE` (O(1)).
  * Not `heavy`: it must run on the primary, since a replica's LFU counters and MONITOR only see the replica's traffic.
  */
-export const hotKeysProbe: Probe<Params> = {
+export const hotKeysProbe: Probe<typeof ParamsSchema> = {
   name: 'hot-keys',
   title: 'Hot keys',
   commands:
     'INFO memory; LFU policy: SCAN COUNT n + pipelined OBJECT FREQ on at most maxKeys keys, paused; else MONITOR on a ' +
     'dedicated connection for at most maxSeconds/maxLines (+ COMMAND INFO once) — costs throughput while it runs; ' +
     'else INFO commandstats twice',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const policy = parseInfo(await ctx.client.info('memory')).maxmemory_policy ?? 'unknown';
     const fallbacks: string[] = [];
     let method: Method | undefined;

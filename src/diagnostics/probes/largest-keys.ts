@@ -22,7 +22,6 @@ const ParamsSchema = z
     match: z.string().min(1).optional(),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /**
  * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT batchSize`, then
@@ -30,7 +29,7 @@ type Params = z.infer<typeof ParamsSchema>;
  * pauses), stopped at the key budget or the step's timeout (the report then says it is partial). Never `KEYS`.
  * Cost: O(1) per key on the server; other clients' p99 rises with the pace (see `npm run bench`).
  */
-export const largestKeysProbe: Probe<Params> = {
+export const largestKeysProbe: Probe<typeof ParamsSchema> = {
   name: 'largest-keys',
   heavy: true,
   title: 'Largest keys',

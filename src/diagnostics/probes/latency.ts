@@ -13,7 +13,6 @@ const ParamsSchema = z
     doctorChars: z.number().int().min(0).max(3000).default(800),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /** One `LATENCY LATEST` row. */
 export interface LatencyEvent {
@@ -75,14 +74,13 @@ async function optional<T>(work: () => Promise<T>): Promise<T | undefined> {
  * Commands: `LATENCY LATEST`, `LATENCY DOCTOR`, `INFO persistence`, `INFO stats`, `INFO clients`,
  * `INFO commandstats` (O(commands)), `CONFIG GET latency-monitor-threshold` — all cheap and read-only.
  */
-export const latencyProbe: Probe<Params> = {
+export const latencyProbe: Probe<typeof ParamsSchema> = {
   name: 'latency',
   title: 'Latency sources',
   commands:
     'LATENCY LATEST, LATENCY DOCTOR, INFO persistence|stats|clients, INFO commandstats (O(commands)), CONFIG GET latency-monitor-threshold',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const notes: string[] = [];
     const latestRaw = await optional(() => ctx.client.call('LATENCY', 'LATEST'));
     const doctor = await optional(() => ctx.client.call('LATENCY', 'DOCTOR'));

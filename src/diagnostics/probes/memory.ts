@@ -3,15 +3,17 @@ import { formatBytes } from '../../kernel/bytes.js';
 import { num, parseInfo } from '../../kernel/info.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
+const ParamsSchema = z.object({}).strict();
+
 /**
  * Scope of a memory problem: how full the instance is, under which eviction policy, and whether it evicts.
  * Commands: `INFO memory`, `INFO stats` — O(1) each, safe on any production instance.
  */
-export const memoryProbe: Probe<Record<string, never>> = {
+export const memoryProbe: Probe<typeof ParamsSchema> = {
   name: 'memory',
   title: 'Memory scope',
   commands: 'INFO memory, INFO stats (O(1) each)',
-  paramsSchema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+  paramsSchema: ParamsSchema,
   async run(ctx): Promise<ProbeResult> {
     const mem = parseInfo(await ctx.client.info('memory'));
     const stats = parseInfo(await ctx.client.info('stats'));

@@ -3,6 +3,8 @@ import { num, parseInfo } from '../../kernel/info.js';
 import { configGet, round1 } from '../config-get.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
+const ParamsSchema = z.object({}).strict();
+
 /**
  * Is there a recent, good backup? Last BGSAVE status and age, changes not yet on disk, AOF state and its last write
  * and rewrite status, where the files go (`dir`, `dbfilename`) and the `save` schedule. The age is measured with the
@@ -10,11 +12,11 @@ import type { Probe, ProbeResult } from '../probe.js';
  * Commands: `INFO persistence`, `TIME`, `CONFIG GET dir|dbfilename|save|appendonly|appendfsync` (O(1) each; CONFIG
  * figures are left out when CONFIG is renamed or denied).
  */
-export const persistenceProbe: Probe<Record<string, never>> = {
+export const persistenceProbe: Probe<typeof ParamsSchema> = {
   name: 'persistence',
   title: 'Persistence and backups',
   commands: 'INFO persistence, TIME, CONFIG GET dir|dbfilename|save|appendonly|appendfsync (O(1) each)',
-  paramsSchema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+  paramsSchema: ParamsSchema,
   async run(ctx): Promise<ProbeResult> {
     const info = parseInfo(await ctx.client.info('persistence'));
     const [sec] = (await ctx.client.time()) as [number | string, number | string];

@@ -45,7 +45,7 @@ function roleText(info: ReplicationInfo | undefined): string {
  * `down_node_role` (the primary if down, else the first replica or seed that does not answer); Sentinel targets
  * also `sentinels_reachable`, `sentinels_configured`, `sentinels_see_down`, `failover_epoch`.
  */
-export const reachabilityProbe: TopologyProbe<ReachabilityParams> = {
+export const reachabilityProbe: TopologyProbe<typeof ParamsSchema> = {
   name: 'reachability',
   title: 'Reachability',
   scope: 'topology',

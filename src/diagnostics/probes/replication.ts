@@ -89,7 +89,7 @@ function brokenReason(r: ReplicaState, kind: string): { status: string; reason: 
  * `broken_replica_master` / `broken_replica_lag_bytes` / `broken_replica_last_io_s` of it, `max_lag_bytes`,
  * `max_lag_human`, `lagging_replica`, `max_lag_s`, `max_link_down_s`, `syncing`, `extra_masters`, `extra_master`.
  */
-export const replicationProbe: TopologyProbe<ReplicationParams> = {
+export const replicationProbe: TopologyProbe<typeof ParamsSchema> = {
   name: 'replication',
   title: 'Replication',
   scope: 'topology',

@@ -39,7 +39,7 @@ const NONE = '(none)';
  * `primary_since_s`, `last_failover`, `former_primary` (down, never seen as a replica since), `replicas_known`,
  * `replicas_ok`, `replicas_down`, `down_replica`, `down_replica_flags`, `error`.
  */
-export const sentinelProbe: TopologyProbe<SentinelParams> = {
+export const sentinelProbe: TopologyProbe<typeof ParamsSchema> = {
   name: 'sentinel',
   title: 'Sentinel',
   scope: 'topology',

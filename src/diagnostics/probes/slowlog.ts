@@ -12,7 +12,6 @@ const ParamsSchema = z
     top: z.number().int().min(1).max(50).default(10),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /** Longest argument shown; longer ones are cut, so values (keys, payloads) never leak whole into Slack. */
 export const MAX_ARG_CHARS = 40;
@@ -141,13 +140,12 @@ const clientLabel = (e: SlowlogEntry) => (e.clientName ? `${e.client} (${e.clien
  * Commands: `SLOWLOG LEN`, `SLOWLOG GET count` (O(count)), `TIME` (O(1)), `CONFIG GET slowlog-log-slower-than`
  * (O(1), skipped if refused). Read-only: the slow log is not reset.
  */
-export const slowlogProbe: Probe<Params> = {
+export const slowlogProbe: Probe<typeof ParamsSchema> = {
   name: 'slowlog',
   title: 'Slow log',
   commands: 'SLOWLOG LEN, SLOWLOG GET count (O(count)), TIME, CONFIG GET slowlog-log-slower-than (O(1))',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const len = Number(await ctx.client.slowlog('LEN'));
     const raw = (await ctx.client.slowlog('GET', p.count)) as unknown[];
     const [sec] = (await ctx.client.time()) as [number | string, number | string];

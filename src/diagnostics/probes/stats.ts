@@ -3,6 +3,8 @@ import { num, parseInfo } from '../../kernel/info.js';
 import { configGet, round1 } from '../config-get.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
+const ParamsSchema = z.object({}).strict();
+
 /**
  * Traffic and connection counters: ops/s, connected clients against maxclients, rejected connections, blocked
  * clients, keyspace hit ratio, evictions and expirations, connections received since start (and per second: a high
@@ -10,11 +12,11 @@ import type { Probe, ProbeResult } from '../probe.js';
  * Commands: `INFO stats`, `INFO clients`, `INFO server` (O(1) each); `CONFIG GET maxclients` (O(1)) only when INFO
  * does not report it (Redis < 7). The counters are totals since the server started; `uptime_s` dates them.
  */
-export const statsProbe: Probe<Record<string, never>> = {
+export const statsProbe: Probe<typeof ParamsSchema> = {
   name: 'stats',
   title: 'Traffic and connections',
   commands: 'INFO stats, INFO clients, INFO server, CONFIG GET maxclients if INFO lacks it (O(1) each)',
-  paramsSchema: z.object({}).strict() as z.ZodType<Record<string, never>>,
+  paramsSchema: ParamsSchema,
   async run(ctx): Promise<ProbeResult> {
     const stats = parseInfo(await ctx.client.info('stats'));
     const clients = parseInfo(await ctx.client.info('clients'));

@@ -12,7 +12,6 @@ const ParamsSchema = z
     prefixDelimiter: z.string().min(1).max(4).default(':'),
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 function prefixOf(key: string, delimiter: string): string {
   const i = key.indexOf(delimiter);
@@ -24,14 +23,13 @@ function prefixOf(key: string, delimiter: string): string {
  * that only grows. Commands: `INFO keyspace` (O(1)); `SCAN cursor COUNT batchSize` + pipelined `PTTL` (O(1) per key)
  * over at most `sampleKeys` keys, with a pause between batches.
  */
-export const ttlHygieneProbe: Probe<Params> = {
+export const ttlHygieneProbe: Probe<typeof ParamsSchema> = {
   name: 'ttl-hygiene',
   heavy: true,
   title: 'TTL hygiene',
   commands: 'INFO keyspace (O(1)); SCAN COUNT n + pipelined PTTL on at most sampleKeys keys, paused between batches',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
-  async run(ctx, params): Promise<ProbeResult> {
-    const p = ParamsSchema.parse(params ?? {});
+  paramsSchema: ParamsSchema,
+  async run(ctx, p): Promise<ProbeResult> {
     const info = parseInfo(await ctx.client.info('keyspace'));
     let keys = 0;
     let expires = 0;

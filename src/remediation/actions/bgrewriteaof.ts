@@ -10,7 +10,6 @@ import {
 } from '../persistence-status.js';
 
 const ParamsSchema = z.object({}).strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /** How long verification waits for the rewrite to finish. */
 export const BGREWRITEAOF_VERIFY_TIMEOUT_MS = 60_000;
@@ -32,10 +31,10 @@ function aofFigures(s: PersistenceStatus): Figures {
  * not memory: the fork costs copy-on-write memory while it runs. Verification polls `INFO persistence` until the
  * rewrite ends (at most 60 s) and reports `aof_last_bgrewrite_status` and the AOF size as they are.
  */
-export const bgrewriteaofAction: RemediationAction<Params> = {
+export const bgrewriteaofAction: RemediationAction<typeof ParamsSchema> = {
   name: 'bgrewriteaof',
   title: 'Rewrite the append-only file (BGREWRITEAOF)',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: z.object({}).strict(),
   workloads: ['cache', 'session', 'queue'],
   risk: 'forks the server: copy-on-write memory and a latency blip on fork; disk I/O while the new AOF is written',

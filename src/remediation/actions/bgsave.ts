@@ -9,7 +9,6 @@ import {
 } from '../persistence-status.js';
 
 const ParamsSchema = z.object({}).strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 /** How long verification waits for the child to finish; a bigger dataset is reported as still running. */
 export const BGSAVE_VERIFY_TIMEOUT_MS = 60_000;
@@ -31,10 +30,10 @@ const when = (unix: number) => (unix > 0 ? new Date(unix * 1000).toISOString() :
  * instances). Refused while another BGSAVE or an AOF rewrite runs. Verification polls `INFO persistence` until the
  * child ends (at most 60 s) and reports `rdb_last_bgsave_status` as it is: `err` is a failure pointing at `dir`.
  */
-export const bgsaveAction: RemediationAction<Params> = {
+export const bgsaveAction: RemediationAction<typeof ParamsSchema> = {
   name: 'bgsave',
   title: 'Take an RDB snapshot (BGSAVE)',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: z.object({}).strict(),
   workloads: ['cache', 'session', 'queue'],
   risk: 'forks the server: copy-on-write memory (up to the dataset size under heavy writes) and a latency blip on fork; disk I/O while writing',

@@ -11,7 +11,6 @@ const ParamsSchema = z
   .strict()
   .refine((p) => p.toMaxclients > p.fromMaxclients, 'toMaxclients must be above fromMaxclients')
   .refine((p) => p.toMaxclients <= p.fromMaxclients * 2, 'a raise is bounded to twice the current maxclients');
-type Params = z.infer<typeof ParamsSchema>;
 
 const PlanOptionsSchema = z
   .object({
@@ -40,10 +39,10 @@ const FD_REFUSAL = /not able to handle the specified number of clients/i;
  * the value, so verification reads `CONFIG GET maxclients` back and says when it is below the request.
  * Treats the symptom: a connection leak (see CLIENT LIST by address) fills the new limit too.
  */
-export const configSetMaxclientsAction: RemediationAction<Params> = {
+export const configSetMaxclientsAction: RemediationAction<typeof ParamsSchema> = {
   name: 'config-set-maxclients',
   title: 'Raise maxclients',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: PlanOptionsSchema,
   workloads: ['cache', 'session', 'queue'],
   risk: 'more connections (memory per client, file descriptors); not persisted to redis.conf (CONFIG REWRITE is left to the operator)',

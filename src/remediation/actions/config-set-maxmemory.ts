@@ -11,7 +11,6 @@ const ParamsSchema = z
   })
   .strict()
   .refine((p) => p.toBytes > p.fromBytes, 'toBytes must be above fromBytes');
-type Params = z.infer<typeof ParamsSchema>;
 
 const PlanOptionsSchema = z
   .object({
@@ -26,10 +25,10 @@ const PlanOptionsSchema = z
  * `CONFIG SET maxmemory <bytes>`: a bounded raise (default +20 %), only when maxmemory is set and the host has
  * headroom (the new limit stays under 75 % of total_system_memory). Verified with `CONFIG GET maxmemory`.
  */
-export const configSetMaxmemoryAction: RemediationAction<Params> = {
+export const configSetMaxmemoryAction: RemediationAction<typeof ParamsSchema> = {
   name: 'config-set-maxmemory',
   title: 'Raise maxmemory',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: PlanOptionsSchema,
   workloads: ['cache', 'session', 'queue'],
   risk: 'more memory for Redis on the host; does not persist to redis.conf (CONFIG REWRITE is left to the operator)',

@@ -11,7 +11,6 @@ const ParamsSchema = z
     to: TO,
   })
   .strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 const PlanOptionsSchema = z.object({ to: TO.default('allkeys-lru') }).strict();
 
@@ -34,10 +33,10 @@ async function policyFigures(ctx: ActionContext): Promise<Figures> {
  * the target's class again. Planned only when the measured policy is noeviction and maxmemory is set (without a
  * limit no policy ever evicts). Verified with `CONFIG GET maxmemory-policy`.
  */
-export const evictionPolicyAction: RemediationAction<Params> = {
+export const evictionPolicyAction: RemediationAction<typeof ParamsSchema> = {
   name: 'eviction-policy',
   title: 'Let the cache evict (maxmemory-policy)',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: PlanOptionsSchema,
   workloads: ['cache'],
   risk: 'Redis starts evicting keys at maxmemory: cache misses rise while writes succeed again; not persisted to redis.conf',

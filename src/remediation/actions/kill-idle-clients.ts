@@ -115,10 +115,10 @@ function figures(s: Survey, p: Params): Figures {
  * tracking on (t). At most {@link MAX_KILLS} per run. The usual cause is a leak (a connection per request instead of a
  * pool): the application must be fixed; this buys connection slots back.
  */
-export const killIdleClientsAction: RemediationAction<Params> = {
+export const killIdleClientsAction: RemediationAction<typeof ParamsSchema> = {
   name: 'kill-idle-clients',
   title: 'Close idle connections of one client address',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   planOptionsSchema: PlanOptionsSchema,
   workloads: ['cache', 'session', 'queue'],
   risk: 'the application at that address sees closed connections; a healthy pool reconnects on demand, a leaking one opens new ones',

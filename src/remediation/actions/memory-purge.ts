@@ -4,7 +4,6 @@ import { num, parseInfo } from '../../kernel/info.js';
 import type { Figures, RemediationAction } from '../action.js';
 
 const ParamsSchema = z.object({ minRatio: z.number().min(1).default(1.5) }).strict();
-type Params = z.infer<typeof ParamsSchema>;
 
 async function memoryFigures(client: import('ioredis').Redis): Promise<Figures> {
   const mem = parseInfo(await client.info('memory'));
@@ -20,10 +19,10 @@ async function memoryFigures(client: import('ioredis').Redis): Promise<Figures> 
  * `MEMORY PURGE`: asks jemalloc to return dirty pages to the OS. Brief latency; often helps little (DOMAIN.md),
  * so verification compares RSS and the ratio before and after and says so when nothing changed.
  */
-export const memoryPurgeAction: RemediationAction<Params> = {
+export const memoryPurgeAction: RemediationAction<typeof ParamsSchema> = {
   name: 'memory-purge',
   title: 'Release fragmented memory (MEMORY PURGE)',
-  paramsSchema: ParamsSchema as z.ZodType<Params>,
+  paramsSchema: ParamsSchema,
   /** `minRatio`: the precondition re-checks that fragmentation is still above it (default 1.5). */
   planOptionsSchema: z.object({ minRatio: z.number().min(1).max(100).optional() }).strict(),
   workloads: ['cache', 'session', 'queue'],

@@ -96,7 +96,7 @@ export async function diagnose(runbook: Runbook, t: Target): Promise<DiagnosisRe
 }
 
 /** Runs one node probe directly on a client, with a topology for the context. */
-export async function runProbe<P>(probe: Probe<P>, t: Target, params: unknown = {}) {
+export async function runProbe<S extends z.ZodType>(probe: Probe<S>, t: Target, params: unknown = {}) {
   if (probe.scope === 'topology') throw new Error('node probes only');
   const topology = new Topology(t);
   try {

@@ -14,8 +14,8 @@ import type { Runbook } from '../../../src/runbooks/runbook-schema.js';
 import { Topology } from '../../../src/targets/topology.js';
 
 /** The topology probes of issue #3 part 2, added to whatever the catalog already holds. */
-export const TOPOLOGY_PROBES: Probe<any>[] = [replicationProbe, sentinelProbe, reachabilityProbe];
-export const PROBE_MAP: ReadonlyMap<string, Probe<any>> = new Map([
+export const TOPOLOGY_PROBES: Probe[] = [replicationProbe, sentinelProbe, reachabilityProbe];
+export const PROBE_MAP: ReadonlyMap<string, Probe> = new Map([
   ...PROBES,
   ...TOPOLOGY_PROBES.map((p) => [p.name, p] as const),
 ]);
