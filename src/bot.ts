@@ -25,12 +25,9 @@ import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
 import { builtInCatalogs } from './runbooks/catalogs.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
-import { createSlackApp } from './slack/app.js';
-import { parseIncidentCommand } from './slack/commands/parse-incident-command.js';
-import { parseRedisCommand } from './slack/commands/parse-redis-command.js';
-import { registerProposalActions } from './slack/listeners/proposal-actions.js';
-import { registerSlashCommand } from './slack/listeners/slash-command.js';
-import { createWebClient, SlackNotifier } from './slack/slack-notifier.js';
+import { createSlackApp } from './slack/transport/app.js';
+import { registerListeners } from './slack/transport/register-listeners.js';
+import { createWebClient, SlackNotifier } from './slack/transport/slack-notifier.js';
 import { RedisCommandIntake } from './targets/redis-command-intake.js';
 import { RedisCommands } from './targets/redis-commands.js';
 import { TargetRegistry } from './targets/target-registry.js';
@@ -148,9 +145,13 @@ export function createBot(config: Config, logger: Logger): Bot {
         { path: '/metrics', method: 'GET', handler: metricsHandler(healthDeps) },
       ],
     });
-    registerSlashCommand(app, '/incident', parseIncidentCommand, incidentCommands, logger);
-    registerSlashCommand(app, '/redis', parseRedisCommand, redisIntake, logger);
-    registerProposalActions(app, proposalService, notifier, logger);
+    registerListeners(app, {
+      incidentCommands,
+      redisCommands: redisIntake,
+      proposals: proposalService,
+      notifier,
+      logger,
+    });
     server = createEdgeServer(receiver, logger);
   }
 

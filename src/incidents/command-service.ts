@@ -2,7 +2,7 @@ import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import { LIMITS, safe, truncate, utc } from '../slack/blocks/text.js';
-import type { SlackNotifier } from '../slack/slack-notifier.js';
+import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { RedisCommands } from '../targets/redis-commands.js';
 import type { IncidentLifecycle } from './incident-lifecycle.js';
 import type { IncidentStore } from './incident-store.js';

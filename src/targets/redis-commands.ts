@@ -4,7 +4,7 @@ import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
 import type { InfoSection } from '../slack/commands/parse-redis-command.js';
-import type { SlackNotifier } from '../slack/slack-notifier.js';
+import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { TargetRegistry } from './target-registry.js';
 
 /** INFO fields that never leave the bot, whatever a future Redis puts in them. */

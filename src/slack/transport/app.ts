@@ -1,5 +1,6 @@
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
-import type { Logger } from '../kernel/logger.js';
+import type { Logger } from '../../kernel/logger.js';
+import { slackApiUrlOption } from './slack-api-url.js';
 
 export interface SlackAppOptions {
   token: string;
@@ -45,7 +46,7 @@ export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPRe
     // No auth.test at construction (Slack may be unreachable at boot); Bolt checks the token on first use.
     tokenVerificationEnabled: false,
     clientOptions: {
-      ...(o.slackApiUrl ? { slackApiUrl: o.slackApiUrl.endsWith('/') ? o.slackApiUrl : `${o.slackApiUrl}/` } : {}),
+      ...slackApiUrlOption(o.slackApiUrl),
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     },
   });

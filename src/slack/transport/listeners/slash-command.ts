@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
-import type { CommandContext } from '../../incidents/incident-lookup.js';
-import type { Logger } from '../../kernel/logger.js';
+import type { CommandContext } from '../../../incidents/incident-lookup.js';
+import type { Logger } from '../../../kernel/logger.js';
 
 /** The quick half of a slash command: parsed input in, the private reply out. */
 export interface SlashHandler<C> {

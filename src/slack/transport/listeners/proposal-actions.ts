@@ -1,8 +1,8 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Logger } from '../../kernel/logger.js';
-import { ProposalButtonValueSchema } from '../../remediation/proposal.js';
-import type { ProposalService } from '../../remediation/proposal-service.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../blocks/proposal.js';
+import type { Logger } from '../../../kernel/logger.js';
+import { ProposalButtonValueSchema } from '../../../remediation/proposal.js';
+import type { ProposalService } from '../../../remediation/proposal-service.js';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../blocks/proposal.js';
 import type { SlackNotifier } from '../slack-notifier.js';
 
 /** Approve / Reject buttons: ack at once, then decide; a refusal is told to the clicker only. */

@@ -1,12 +1,13 @@
 import { WebClient } from '@slack/web-api';
-import { AppError } from '../kernel/errors.js';
-import { redactText } from '../kernel/redact.js';
-import type { SlackMessage } from './blocks/types.js';
+import { AppError } from '../../kernel/errors.js';
+import { redactText } from '../../kernel/redact.js';
+import type { SlackMessage } from '../blocks/types.js';
+import { slackApiUrlOption } from './slack-api-url.js';
 
 /** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */
 export function createWebClient(token: string, slackApiUrl?: string): WebClient {
   return new WebClient(token, {
-    ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
+    ...slackApiUrlOption(slackApiUrl),
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
     timeout: 10_000,
   });
