@@ -1,18 +1,30 @@
 /**
- * `npm run export -- <incident-id> [--format md|json]`: prints an incident's postmortem from the bot's state Redis
- * (REDIS_URL, KEY_PREFIX) to stdout, for people outside Slack. Read-only.
+ * `npm run -s export -- <incident-id> [--format md|json]`, or `node dist/src/incidents/export-cli.js …` where only
+ * the build is shipped (the Docker image): prints an incident's postmortem from the bot's state Redis to stdout and
+ * nothing else, so the JSON can be piped. Reads REDIS_URL and KEY_PREFIX, validated as the bot validates them.
+ * Read-only. Exit 2 on bad arguments or environment, 1 when the incident cannot be read.
  */
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { ExportCliEnvSchema, loadCliEnv } from '../config/cli-env.js';
+import { isAppError } from '../kernel/errors.js';
 import { ProposalStore } from '../remediation/proposal-store.js';
 import { IncidentStore } from './incident-store.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
 import { Timeline } from './timeline.js';
 
+const USAGE = 'usage: npm run -s export -- <incident-id> [--format md|json]';
+
 const ArgsSchema = z.object({
   id: z.string().regex(/^INC-\d+$/, 'must be an incident id such as INC-12'),
   format: z.enum(['md', 'json']),
 });
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
 const argv = process.argv.slice(2);
 const formatAt = argv.indexOf('--format');
 const parsed = ArgsSchema.safeParse({
@@ -20,30 +32,39 @@ const parsed = ArgsSchema.safeParse({
   format: formatAt >= 0 ? argv[formatAt + 1] : 'md',
 });
 if (!parsed.success) {
-  process.stderr.write(
-    `usage: npm run export -- <incident-id> [--format md|json]\n${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
-  );
-  process.exit(2);
+  fail(2, `${USAGE}\n${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
 }
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = process.env.KEY_PREFIX ?? 'rib';
-const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+let env: z.output<typeof ExportCliEnvSchema>;
 try {
-  const store = new IncidentStore(redis, prefix);
+  env = loadCliEnv(ExportCliEnvSchema);
+} catch (err) {
+  fail(2, `export: ${isAppError(err) ? err.message : String(err)}`);
+}
+
+const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000 });
+// A failed command rejects with the reason, reported below; the client's own 'error' events would only repeat it.
+redis.on('error', () => {});
+try {
+  const store = new IncidentStore(redis, env.KEY_PREFIX);
   const incident = await store.get(parsed.data.id);
   if (!incident) {
-    process.stderr.write(`no incident ${parsed.data.id} under key prefix ${prefix}\n`);
+    process.stderr.write(`no incident ${parsed.data.id} under key prefix ${env.KEY_PREFIX}\n`);
     process.exitCode = 1;
   } else {
     const input = {
       incident,
       alerts: await store.listAlerts(incident.id),
-      events: await new Timeline(redis, prefix).read(incident.id),
-      proposals: await new ProposalStore(redis, prefix).listForIncident(incident.id),
+      events: await new Timeline(redis, env.KEY_PREFIX).read(incident.id),
+      proposals: await new ProposalStore(redis, env.KEY_PREFIX).listForIncident(incident.id),
       generatedAt: new Date().toISOString(),
     };
     process.stdout.write(parsed.data.format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input));
   }
+} catch (err) {
+  process.stderr.write(
+    `export: cannot read ${parsed.data.id} from the state Redis: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exitCode = 1;
 } finally {
   redis.disconnect();
 }
