@@ -299,5 +299,3 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     throw err;
   }
 }
-
-export { waitUntil } from './wait-until.js';

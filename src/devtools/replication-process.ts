@@ -4,22 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, type RedisProcess, startRedis } from './redis-process.js';
-import { waitUntil as waitUntilShared } from './wait-until.js';
+import { waitUntil } from './wait-until.js';
 
 /**
  * Arguments for a primary that replicas should sync from at once: redis 7 waits 5 s
  * (`repl-diskless-sync-delay`) before a diskless full sync by default, which would dominate every test.
  */
 export const FAST_SYNC_ARGS = ['--repl-diskless-sync-delay', '0'] as const;
-
-/** Re-checks `check` until it returns true; throws naming `what` after `timeoutMs` (the shared devtools loop). */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  what: string,
-  { timeoutMs = 15_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<void> {
-  await waitUntilShared(check, { what, timeoutMs, intervalMs });
-}
 
 /** `master_link_status` of a replica, read from `INFO replication`. */
 export async function masterLinkStatus(client: Redis): Promise<string | undefined> {
@@ -39,7 +30,8 @@ export async function startReplica(
   const replica = await startRedis(['--replicaof', '127.0.0.1', String(primary.port), ...extraArgs]);
   const client = replica.client();
   try {
-    await waitUntil(async () => (await masterLinkStatus(client)) === 'up', `replica ${replica.port} link up`, {
+    await waitUntil(async () => (await masterLinkStatus(client)) === 'up', {
+      what: `replica ${replica.port} link up`,
       timeoutMs,
     });
   } catch (err) {
@@ -137,8 +129,7 @@ async function spawnSentinel(conf: string): Promise<SentinelProcess> {
         }
         return (await probe.ping()) === 'PONG';
       },
-      `sentinel on port ${port}`,
-      { timeoutMs: 10_000 },
+      { what: `sentinel on port ${port}`, timeoutMs: 10_000 },
     );
     if (exitCode !== undefined)
       throw new Error(`redis-server --sentinel exited (${exitCode}) before ready:\n${output}`);
@@ -201,8 +192,10 @@ export async function startSentinels(primary: RedisProcess, options: SentinelOpt
               const m = fields(await c.call('SENTINEL', 'MASTER', name));
               return Number(m['num-other-sentinels']) >= count - 1 && Number(m['num-slaves']) >= wanted;
             },
-            `sentinel ${s.address} to see ${count - 1} other sentinels and ${wanted} replicas of ${name}`,
-            { timeoutMs },
+            {
+              what: `sentinel ${s.address} to see ${count - 1} other sentinels and ${wanted} replicas of ${name}`,
+              timeoutMs,
+            },
           );
         } finally {
           c.disconnect();

@@ -1,13 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
-import {
-  type ClusterNodeProcess,
-  type ClusterProcess,
-  startCluster,
-  waitUntil,
-} from '../../../src/devtools/cluster-process.js';
+import { type ClusterNodeProcess, type ClusterProcess, startCluster } from '../../../src/devtools/cluster-process.js';
 import { startRedis } from '../../../src/devtools/redis-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { clusterProbe } from '../../../src/diagnostics/probes/cluster.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import { configAuditProbe } from '../../../src/diagnostics/probes/config-audit.js';
-import { diagnose, loadRunbook, proposalsFor, runProbe, target } from './node-probe-support.js';
+import { diagnose, loadRunbook, proposalsFor, runProbe, target } from '../../support/probe-support.js';
 
 const PASSWORD = 'pw-s3cret-must-not-leak';
 const BOT_PASSWORD = 'bot-pw-must-not-leak';

@@ -2,19 +2,12 @@ import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import { clientListProbe, parseClientLine } from '../../../src/diagnostics/probes/client-list.js';
 import { statsProbe } from '../../../src/diagnostics/probes/stats.js';
 import { parseInfo } from '../../../src/kernel/info.js';
-import {
-  diagnose,
-  loadRunbook,
-  proposalsFor,
-  runProbe,
-  target,
-  waitFor,
-  withStepParams,
-} from './node-probe-support.js';
+import { diagnose, loadRunbook, proposalsFor, runProbe, target, withStepParams } from '../../support/probe-support.js';
 
 const MAXCLIENTS = 160;
 const LEAKED = 150;
@@ -49,21 +42,24 @@ describe('connections: a client flood from one address', () => {
       s.on('error', () => undefined);
       sockets.push(s);
     }
-    await waitFor('rejected_connections > 0', async () => {
-      return Number(parseInfo(await admin.info('stats')).rejected_connections) > 0;
+    await waitUntil(async () => Number(parseInfo(await admin.info('stats')).rejected_connections) > 0, {
+      what: 'rejected_connections > 0',
     });
     for (const s of sockets) s.destroy();
     // Free the slots again so the bot itself can connect, then let the leaked connections go idle.
-    await waitFor('overflow sockets closed', async () => {
-      return Number(parseInfo(await admin.info('clients')).connected_clients) <= LEAKED + 1;
+    await waitUntil(async () => Number(parseInfo(await admin.info('clients')).connected_clients) <= LEAKED + 1, {
+      what: 'overflow sockets closed',
     });
-    await waitFor(`app connections idle ≥ ${IDLE_SECONDS} s`, async () => {
-      const apps = String(await admin.client('LIST'))
-        .split('\n')
-        .map(parseClientLine)
-        .filter((c) => c?.name === 'app');
-      return apps.length === LEAKED && apps.every((c) => (c?.idle ?? 0) >= IDLE_SECONDS);
-    });
+    await waitUntil(
+      async () => {
+        const apps = String(await admin.client('LIST'))
+          .split('\n')
+          .map(parseClientLine)
+          .filter((c) => c?.name === 'app');
+        return apps.length === LEAKED && apps.every((c) => (c?.idle ?? 0) >= IDLE_SECONDS);
+      },
+      { what: `app connections idle ≥ ${IDLE_SECONDS} s` },
+    );
     report = await diagnose(runbook, target(redis.url));
   });
 

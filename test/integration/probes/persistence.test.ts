@@ -4,17 +4,21 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import { persistenceProbe } from '../../../src/diagnostics/probes/persistence.js';
 import { parseInfo } from '../../../src/kernel/info.js';
-import { diagnose, loadRunbook, proposalsFor, runProbe, target, waitFor } from './node-probe-support.js';
+import { diagnose, loadRunbook, proposalsFor, runProbe, target } from '../../support/probe-support.js';
 
 /** BGSAVE, then wait (bounded) until no save is running and the status is the expected one. */
 async function bgsaveAndWait(client: Redis, status: 'ok' | 'err'): Promise<void> {
   await client.bgsave();
-  await waitFor(`rdb_bgsave_in_progress:0 and rdb_last_bgsave_status:${status}`, async () => {
-    const info = parseInfo(await client.info('persistence'));
-    return info.rdb_bgsave_in_progress === '0' && info.rdb_last_bgsave_status === status;
-  });
+  await waitUntil(
+    async () => {
+      const info = parseInfo(await client.info('persistence'));
+      return info.rdb_bgsave_in_progress === '0' && info.rdb_last_bgsave_status === status;
+    },
+    { what: `rdb_bgsave_in_progress:0 and rdb_last_bgsave_status:${status}` },
+  );
 }
 
 /**

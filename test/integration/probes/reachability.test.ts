@@ -6,10 +6,10 @@ import {
   type SentinelGroup,
   startReplica,
   startSentinels,
-  waitUntil,
 } from '../../../src/devtools/replication-process.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
 import { fieldsOf } from '../../../src/diagnostics/sentinel-view.js';
-import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from './topology-probe-support.js';
+import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from '../../support/probe-support.js';
 
 const NAME = 'lonely';
 
@@ -31,15 +31,21 @@ beforeAll(async () => {
   ]);
   const r = replica.client();
   await primary.stop();
-  await waitUntil(async () => (await masterLinkStatus(r)) === 'down', 'replica link down after the primary stopped');
+  await waitUntil(async () => (await masterLinkStatus(r)) === 'down', {
+    what: 'replica link down after the primary stopped',
+    timeoutMs: 15_000,
+  });
   await solo.stop();
   const watchers = sentinels.sentinels.map((s) => s.client());
-  await waitUntil(async () => {
-    for (const w of watchers) {
-      if (!/s_down/.test(fieldsOf(await w.call('SENTINEL', 'MASTER', NAME)).flags ?? '')) return false;
-    }
-    return true;
-  }, 'every sentinel to flag the stopped primary down');
+  await waitUntil(
+    async () => {
+      for (const w of watchers) {
+        if (!/s_down/.test(fieldsOf(await w.call('SENTINEL', 'MASTER', NAME)).flags ?? '')) return false;
+      }
+      return true;
+    },
+    { what: 'every sentinel to flag the stopped primary down', timeoutMs: 15_000 },
+  );
   for (const w of watchers) w.disconnect();
 });
 

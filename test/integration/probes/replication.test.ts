@@ -7,9 +7,9 @@ import {
   type SentinelGroup,
   startReplica,
   startSentinels,
-  waitUntil,
 } from '../../../src/devtools/replication-process.js';
-import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from './topology-probe-support.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
+import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from '../../support/probe-support.js';
 
 /*
  * A primary with a password and two replicas; replica B's link is cut by giving it a wrong `masterauth` and
@@ -34,13 +34,16 @@ beforeAll(async () => {
   brokenClient = broken.client();
   await brokenClient.config('SET', 'masterauth', 'wrong-password');
   await brokenClient.call('CLIENT', 'KILL', 'TYPE', 'master');
-  await waitUntil(async () => (await masterLinkStatus(brokenClient)) === 'down', 'replica B link down');
+  await waitUntil(async () => (await masterLinkStatus(brokenClient)) === 'down', {
+    what: 'replica B link down',
+    timeoutMs: 15_000,
+  });
   // The primary drops B from its replica list once the old link is gone.
   const p = primary.client();
-  await waitUntil(
-    async () => /^connected_slaves:1$/m.test(await p.info('replication')),
-    'primary to count one replica',
-  );
+  await waitUntil(async () => /^connected_slaves:1$/m.test(await p.info('replication')), {
+    what: 'primary to count one replica',
+    timeoutMs: 15_000,
+  });
   // Writes B misses while cut off: its offset falls behind the primary's.
   await p.set('order:1', 'x'.repeat(64 * 1024));
   p.disconnect();
@@ -96,12 +99,15 @@ describe('replication runbook on real replicas', () => {
 
   it('URL target on the primary with a healthy replica: no broken-replica finding', async () => {
     await brokenClient.config('SET', 'masterauth', PW);
-    await waitUntil(async () => (await masterLinkStatus(brokenClient)) === 'up', 'replica B link back up');
+    await waitUntil(async () => (await masterLinkStatus(brokenClient)) === 'up', {
+      what: 'replica B link back up',
+      timeoutMs: 15_000,
+    });
     const p = primary.client();
-    await waitUntil(
-      async () => [...(await p.info('replication')).matchAll(/state=online/g)].length === 2,
-      'primary to see both replicas online',
-    );
+    await waitUntil(async () => [...(await p.info('replication')).matchAll(/state=online/g)].length === 2, {
+      what: 'primary to see both replicas online',
+      timeoutMs: 15_000,
+    });
     p.disconnect();
     const report = await diagnose(
       loadRunbook('replication'),

@@ -6,9 +6,9 @@ import {
   type SentinelGroup,
   startReplica,
   startSentinels,
-  waitUntil,
 } from '../../../src/devtools/replication-process.js';
-import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from './topology-probe-support.js';
+import { waitUntil } from '../../../src/devtools/wait-until.js';
+import { diagnose, finding, loadRunbook, sentinelTarget, stepErrors, urlTarget } from '../../support/probe-support.js';
 
 const NAME = 'cache1';
 
@@ -99,8 +99,11 @@ describe('sentinel runbook on real sentinels', () => {
         }
         return true;
       },
-      'the sentinels to switch to the replica and flag the old primary down',
-      { timeoutMs: 30_000, intervalMs: 200 },
+      {
+        what: 'the sentinels to switch to the replica and flag the old primary down',
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
     );
     for (const w of watchers) w.disconnect();
     newPrimary = addr(replica);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import { latencyProbe } from '../../../src/diagnostics/probes/latency.js';
 import { slowlogProbe } from '../../../src/diagnostics/probes/slowlog.js';
-import { diagnose, loadRunbook, runProbe, target } from './node-probe-support.js';
+import { diagnose, loadRunbook, runProbe, target } from '../../support/probe-support.js';
 
 /**
  * Slow commands for real: DEBUG SLEEP 0.2 (allowed by --enable-debug-command local) run three times by a named

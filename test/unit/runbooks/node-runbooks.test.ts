@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { evaluate, parseExpression, renderTemplate } from '../../../src/runbooks/expression.js';
 import { loadRunbooks } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';
-import { extendedCatalogs, loadRunbook, RUNBOOKS_DIR } from '../../integration/probes/node-probe-support.js';
+import { loadRunbook, RUNBOOKS_DIR } from '../../support/probe-support.js';
 
 const NAMES = ['connections', 'latency-spike', 'missing-backup', 'security-audit'];
 
@@ -14,7 +15,7 @@ const firing = (rb: Runbook, metrics: Record<string, number | string>) => ({
 });
 
 describe('node runbooks', () => {
-  it('lint clean against the catalogs extended with the node probes and the actions they propose', () => {
+  it('lint clean against the built-in probe and action catalogs', () => {
     for (const name of NAMES) expect(() => loadRunbook(name), name).not.toThrow();
   });
 
@@ -27,7 +28,7 @@ describe('node runbooks', () => {
     expect(loadRunbook('missing-backup').match.alertnames).toEqual(['RedisMissingBackup']);
     expect(loadRunbook('latency-spike').match.alertnames).toEqual([]);
     expect(loadRunbook('security-audit').match.alertnames).toEqual([]);
-    const { errors } = loadRunbooks(RUNBOOKS_DIR, extendedCatalogs());
+    const { errors } = loadRunbooks(RUNBOOKS_DIR, builtInCatalogs());
     expect(errors.filter((e) => e.reason.startsWith('duplicate'))).toEqual([]);
   });
 
