@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
 import {
   APPROVER,
@@ -13,7 +14,6 @@ import {
 } from '../support/bot-harness.js';
 import { fixtureText } from '../support/fixtures.js';
 import { approveButtonValue, messageText } from '../support/slack-messages.js';
-import { blockActionBody, postSigned, slashCommandBody } from '../support/slack-signer.js';
 
 /** `/incident` and `/redis` through signed slash commands, a live card, grouping, the JSON export. */
 describe('incident lifecycle in Slack', () => {

@@ -36,8 +36,6 @@ export interface Harness {
 export async function startHarness(o: {
   targetUrl: string;
   instance?: string;
-  workload?: 'cache' | 'session' | 'queue';
-  env?: Record<string, string>;
   /** YAML appended to the config file (top-level keys such as `commands:`). */
   extraConfig?: string;
 }): Promise<Harness> {
@@ -51,7 +49,7 @@ export async function startHarness(o: {
       'targets:',
       '  - name: cache-1',
       `    url: ${o.targetUrl}`,
-      `    workload: ${o.workload ?? 'cache'}`,
+      '    workload: cache',
       `    match: { instance: "${o.instance ?? 'redis-cache-1:6379'}" }`,
       'approvals:',
       `  approvers: [${APPROVER}, ${OTHER_APPROVER}]`,
@@ -73,7 +71,6 @@ export async function startHarness(o: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     KEY_PREFIX: prefix,
     QUEUE_PREFIX: `${prefix}q`,
-    ...o.env,
   });
   const bot = createBot(config, createLogger(config.env.LOG_LEVEL));
   const url = (await bot.start(0)) ?? '';

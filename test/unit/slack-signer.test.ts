@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySlackRequest } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { blockActionBody, postSigned, signSlackRequest, slashCommandBody } from '../support/slack-signer.js';
+import { blockActionBody, postSigned, signSlackRequest, slashCommandBody } from '../../src/devtools/slack-signer.js';
 
 // The worked example from Slack's "Verifying requests from Slack" guide.
 const DOC_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';

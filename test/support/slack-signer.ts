@@ -1,1 +1,0 @@
-export * from '../../src/devtools/slack-signer.js';
