@@ -4,7 +4,7 @@ import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
-import { findingsMessage } from '../slack/blocks/findings.js';
+import { cannotDiagnoseMessage, findingsMessage } from '../slack/blocks/findings.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Diagnosis, DiagnosisReport, ProposalRequest } from './diagnosis.js';
 import type { Probe } from './probe.js';
@@ -31,10 +31,10 @@ export class DiagnosisService {
     const runbook = this.d.runbooks.find((r) => r.name === job.runbook);
     const target = this.d.targets.get(job.target);
     if (!runbook || !target) {
-      await this.d.thread.post(job.incidentId, {
-        text: `Cannot diagnose: ${!runbook ? `no runbook ${job.runbook}` : `no target ${job.target}`}`,
-        blocks: [],
-      });
+      await this.d.thread.post(
+        job.incidentId,
+        cannotDiagnoseMessage(!runbook ? `no runbook ${job.runbook}` : `no target ${job.target}`),
+      );
       return undefined;
     }
     await this.d.timeline.append(job.incidentId, {

@@ -1,7 +1,7 @@
 import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
-import { LIMITS, safe, truncate, utc } from '../slack/blocks/text.js';
+import { timelineMessage } from '../slack/blocks/timeline.js';
 import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { RedisCommands } from '../targets/redis-commands.js';
 import type { IncidentLifecycle } from './incident-lifecycle.js';
@@ -59,33 +59,7 @@ export class CommandService {
 
   private async postTimeline(incidentId: string, user: string): Promise<void> {
     const events = await this.d.timeline.read(incidentId);
-    const lines = events.map((e) => `${utc(e.at)}  ${e.type}  ${e.actor}  ${e.text}`);
-    // Slack caps a section at 3,000 characters: chunk the timeline over several sections.
-    const chunks: string[] = [];
-    let current = '';
-    for (const l of lines.map((x) => safe(truncate(x, 400)))) {
-      if (current.length + l.length + 1 > LIMITS.sectionText - 10) {
-        chunks.push(current);
-        current = '';
-      }
-      current += `${l}\n`;
-    }
-    if (current) chunks.push(current);
-    await this.d.thread.post(incidentId, {
-      text: `Timeline of ${incidentId} (${events.length} events)`,
-      blocks: [
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: `*Timeline of ${incidentId}* (${events.length} events, requested by <@${user}>)`,
-          },
-        },
-        ...chunks
-          .slice(0, 45)
-          .map((c) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: `\`\`\`${c}\`\`\`` } })),
-      ],
-    });
+    await this.d.thread.post(incidentId, timelineMessage(incidentId, events, user));
   }
 
   private async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<void> {

@@ -1,5 +1,11 @@
 import type { Logger } from '../kernel/logger.js';
-import { safe } from '../slack/blocks/text.js';
+import {
+  commanderChangedMessage,
+  incidentOpenedMessage,
+  incidentResolvedMessage,
+  noteMessage,
+  severityChangedMessage,
+} from '../slack/blocks/lifecycle.js';
 import type { Severity } from './incident.js';
 import type { IncidentStore } from './incident-store.js';
 import type { IncidentThread } from './incident-thread.js';
@@ -11,11 +17,6 @@ export interface IncidentLifecycleDeps {
   thread: IncidentThread;
 }
 
-const section = (text: string) => ({
-  text,
-  blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],
-});
-
 /** The background half of `/incident new|note|severity|commander|resolve`: state, timeline, thread, card. */
 export class IncidentLifecycle {
   constructor(private readonly d: IncidentLifecycleDeps) {}
@@ -24,17 +25,12 @@ export class IncidentLifecycle {
   async open(incidentId: string, user: string): Promise<void> {
     const incident = await this.d.store.require(incidentId);
     await this.d.thread.ensureThread(incident);
-    await this.d.thread.post(
-      incidentId,
-      section(
-        `:rotating_light: Opened by <@${user}>, commander <@${incident.commander || user}>. Use \`/incident note\` to add to the timeline.`,
-      ),
-    );
+    await this.d.thread.post(incidentId, incidentOpenedMessage(user, incident.commander || user));
   }
 
   async note(incidentId: string, user: string, text: string): Promise<void> {
     await this.d.timeline.append(incidentId, { type: 'note', actor: user, text, data: {} });
-    await this.d.thread.post(incidentId, section(`:memo: Note from <@${user}>: ${safe(text, 2800)}`));
+    await this.d.thread.post(incidentId, noteMessage(user, text));
   }
 
   async severity(incidentId: string, user: string, severity: Severity): Promise<void> {
@@ -47,10 +43,7 @@ export class IncidentLifecycle {
       text: `Severity ${before.severity} → ${severity} by <@${user}>`,
       data: { from: before.severity, to: severity },
     });
-    await this.d.thread.post(
-      incidentId,
-      section(`:arrows_counterclockwise: Severity ${before.severity} → *${severity}* (<@${user}>)`),
-    );
+    await this.d.thread.post(incidentId, severityChangedMessage(before.severity, severity, user));
     await this.d.thread.refreshCard(incidentId);
   }
 
@@ -64,10 +57,7 @@ export class IncidentLifecycle {
       text: `Commander ${before.commander ? `<@${before.commander}>` : 'unassigned'} → <@${commander}> (set by <@${user}>)`,
       data: { from: before.commander, to: commander },
     });
-    await this.d.thread.post(
-      incidentId,
-      section(`:bust_in_silhouette: <@${commander}> is now the incident commander (set by <@${user}>)`),
-    );
+    await this.d.thread.post(incidentId, commanderChangedMessage(commander, user));
     await this.d.thread.refreshCard(incidentId);
   }
 
@@ -86,10 +76,7 @@ export class IncidentLifecycle {
       text: `Resolved by <@${user}>${summary ? `: ${summary}` : ''}`,
       data: { resolvedAt, summary },
     });
-    await this.d.thread.post(
-      incidentId,
-      section(`:white_check_mark: Resolved by <@${user}>${summary ? `: ${safe(summary, 2800)}` : ''}`),
-    );
+    await this.d.thread.post(incidentId, incidentResolvedMessage(user, summary));
     await this.d.thread.refreshCard(incidentId);
   }
 }

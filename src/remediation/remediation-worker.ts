@@ -4,7 +4,7 @@ import type { Timeline } from '../incidents/timeline.js';
 import { formatBytes } from '../kernel/bytes.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
-import { safe } from '../slack/blocks/text.js';
+import { remediationResultMessage } from '../slack/blocks/remediation-result.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import type { ProposalService } from './proposal-service.js';
@@ -47,26 +47,7 @@ export class RemediationWorker {
         text: `${p.title} on ${p.target}: ${result}`,
         data: { proposalId, action: p.action, approver: p.decidedBy, requester: p.requester, ...data },
       });
-      const icon =
-        status === 'executed'
-          ? data.verified
-            ? ':white_check_mark:'
-            : ':warning:'
-          : status === 'skipped'
-            ? ':warning:'
-            : ':x:';
-      await this.d.thread.post(p.incidentId, {
-        text: `${p.title} on ${p.target}: ${status}`,
-        blocks: [
-          {
-            type: 'section',
-            text: {
-              type: 'mrkdwn',
-              text: `${icon} *${safe(p.title)}* on \`${safe(p.target)}\` (approved by <@${p.decidedBy}>)\n${safe(result, 2500)}`,
-            },
-          },
-        ],
-      });
+      await this.d.thread.post(p.incidentId, remediationResultMessage(p, status, Boolean(data.verified), result));
       await this.d.proposalService.redraw(proposalId);
       await this.d.thread.refreshCard(p.incidentId);
       return status;

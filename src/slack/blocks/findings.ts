@@ -100,3 +100,9 @@ export function findingsMessage(report: DiagnosisReport): SlackMessage {
   const summary = findings.map((f) => `${f.severity}: ${f.title}`).join('; ') || 'no threshold crossed';
   return { text: safe(`Diagnosis ${report.runbookTitle} on ${report.target}: ${summary}`, LIMITS.sectionText), blocks };
 }
+
+/** Posted instead of findings when a diagnosis job names a runbook or target the bot does not know (any more). */
+export function cannotDiagnoseMessage(reason: string): SlackMessage {
+  const text = safe(`Cannot diagnose: ${reason}`, 300);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

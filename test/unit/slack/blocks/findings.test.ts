@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DiagnosisReport, StepOutcome } from '../../../../src/diagnostics/diagnosis.js';
-import { findingsMessage, renderTable } from '../../../../src/slack/blocks/findings.js';
+import { cannotDiagnoseMessage, findingsMessage, renderTable } from '../../../../src/slack/blocks/findings.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 function step(over: Partial<StepOutcome> = {}): StepOutcome {
@@ -171,5 +171,19 @@ describe('renderTable', () => {
     expect(text.split('\n')).toHaveLength(1 + 1 + 5);
     expect(text).toContain('k4');
     expect(text).not.toContain('k5');
+  });
+});
+
+describe('cannotDiagnoseMessage', () => {
+  it('says why the diagnosis did not run, in the blocks and the notification text', () => {
+    const msg = cannotDiagnoseMessage('no runbook high-memory');
+    expect(msg.text).toBe('Cannot diagnose: no runbook high-memory');
+    expect(allTexts(msg)).toEqual([msg.text, msg.text]);
+  });
+
+  it('escapes the names it repeats', () => {
+    const msg = cannotDiagnoseMessage('no target <!channel>');
+    for (const t of allTexts(msg)) expect(couldPing(t)).toBe(false);
+    expectWithinSlackLimits(msg);
   });
 });

@@ -1,0 +1,36 @@
+import type { Severity } from '../../incidents/incident.js';
+import { safe } from './text.js';
+import type { SlackMessage } from './types.js';
+
+/** Thread text people type (notes, summaries) is cut below the section limit, leaving room for the lead-in. */
+const TYPED_MAX = 2800;
+
+/** One mrkdwn section whose text is also the notification text. */
+function section(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** First message in the thread of an incident opened by hand (`/incident new`). */
+export function incidentOpenedMessage(user: string, commander: string): SlackMessage {
+  return section(
+    `:rotating_light: Opened by <@${user}>, commander <@${commander}>. Use \`/incident note\` to add to the timeline.`,
+  );
+}
+
+/** `/incident note`: the note is untrusted text and escaped. */
+export function noteMessage(user: string, text: string): SlackMessage {
+  return section(`:memo: Note from <@${user}>: ${safe(text, TYPED_MAX)}`);
+}
+
+export function severityChangedMessage(from: Severity, to: Severity, user: string): SlackMessage {
+  return section(`:arrows_counterclockwise: Severity ${from} → *${to}* (<@${user}>)`);
+}
+
+export function commanderChangedMessage(commander: string, user: string): SlackMessage {
+  return section(`:bust_in_silhouette: <@${commander}> is now the incident commander (set by <@${user}>)`);
+}
+
+/** `/incident resolve`: the optional summary is untrusted text and escaped. */
+export function incidentResolvedMessage(user: string, summary: string): SlackMessage {
+  return section(`:white_check_mark: Resolved by <@${user}>${summary ? `: ${safe(summary, TYPED_MAX)}` : ''}`);
+}

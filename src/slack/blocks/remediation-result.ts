@@ -1,0 +1,37 @@
+import type { Proposal } from '../../remediation/proposal.js';
+import { safe } from './text.js';
+import type { SlackMessage } from './types.js';
+
+export type RemediationOutcome = 'executed' | 'skipped' | 'failed';
+
+/**
+ * The thread message once an approved fix has run (or was skipped, or failed): who approved it and what happened.
+ * `verified` says whether the action's verification held; an executed but unverified fix gets a warning icon.
+ */
+export function remediationResultMessage(
+  p: Pick<Proposal, 'title' | 'target' | 'decidedBy'>,
+  outcome: RemediationOutcome,
+  verified: boolean,
+  result: string,
+): SlackMessage {
+  const icon =
+    outcome === 'executed'
+      ? verified
+        ? ':white_check_mark:'
+        : ':warning:'
+      : outcome === 'skipped'
+        ? ':warning:'
+        : ':x:';
+  return {
+    text: safe(`${p.title} on ${p.target}: ${outcome}`, 300),
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${icon} *${safe(p.title)}* on \`${safe(p.target)}\` (approved by <@${p.decidedBy}>)\n${safe(result, 2500)}`,
+        },
+      },
+    ],
+  };
+}
