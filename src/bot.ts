@@ -15,8 +15,9 @@ import { IncidentLifecycle } from './incidents/incident-lifecycle.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
-import type { JobData } from './jobs/catalog.js';
-import { Queues, startWorker } from './jobs/queues.js';
+import { createJobHandlers } from './jobs/handlers.js';
+import { Queues } from './jobs/queues.js';
+import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { ACTIONS } from './remediation/action-catalog.js';
@@ -99,15 +100,7 @@ export function createBot(config: Config, logger: Logger): Bot {
   });
   const lifecycle = new IncidentLifecycle({ store, timeline, thread });
   const redisCommands = new RedisCommands({ targets, notifier });
-  const commands = new CommandService({
-    store,
-    timeline,
-    proposals,
-    thread,
-    notifier,
-    lifecycle,
-    redis: redisCommands,
-  });
+  const commands = new CommandService({ store, timeline, proposals, thread, notifier });
   const incidentCommands = new IncidentCommands({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
   const limiter = new RateLimiter(redis, env.KEY_PREFIX, file.commands.rateLimit.max, file.commands.rateLimit.window);
   const redisIntake = new RedisCommandIntake({
@@ -155,48 +148,24 @@ export function createBot(config: Config, logger: Logger): Bot {
     server = createEdgeServer(receiver, logger);
   }
 
-  // Diagnosis → proposals → finish: findings first, then each proposal, then "finished" and the card.
-  const diagnose = async (data: JobData<'diagnostics'>, log: Logger) => {
-    const result = await diagnosis.run(data, log);
-    if (!result) return undefined;
-    await proposalService.propose(data.incidentId, result.proposals, result.requester, log);
-    await diagnosis.finish(data.incidentId, result.report);
-    return result.report;
-  };
-
-  const startWorkers = () => {
-    const opts = { connection: queueConnection, prefix: env.QUEUE_PREFIX, logger };
-    const counted = <T>(queue: string, fn: () => Promise<T>) =>
-      fn().then(
-        (r) => {
-          metrics.inc('rib_jobs_total', { queue, result: 'ok' });
-          return r;
-        },
-        (err: unknown) => {
-          metrics.inc('rib_jobs_total', { queue, result: 'error' });
-          throw err;
-        },
-      );
-    workers.push(
-      startWorker('alerts', (data) => counted('alerts', () => alerts.handle(data.webhook, data.receivedAt)), opts),
-      startWorker('diagnostics', (data, _job, log) => counted('diagnostics', () => diagnose(data, log)), {
-        ...opts,
-        concurrency: 2,
-      }),
-      startWorker(
-        'remediations',
-        (data, _job, log) => counted('remediations', () => remediation.execute(data.proposalId, log)),
-        { ...opts, concurrency: 1 },
-      ),
-      startWorker('commands', (data, _job, log) => counted('commands', () => commands.run(data, log)), opts),
-    );
-  };
+  const handlers = createJobHandlers({
+    alerts,
+    diagnosis,
+    proposals: proposalService,
+    remediation,
+    lifecycle,
+    commands,
+    redis: redisCommands,
+  });
 
   return {
     metrics,
     services: { store, timeline, proposals, queues },
     async start(port = env.PORT) {
-      if (works) startWorkers();
+      if (works)
+        workers.push(
+          ...startWorkers({ connection: queueConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),
+        );
       if (!server) {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
         return undefined;

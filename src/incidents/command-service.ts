@@ -1,10 +1,7 @@
-import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
 import { timelineMessage } from '../slack/blocks/timeline.js';
 import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
-import type { RedisCommands } from '../targets/redis-commands.js';
-import type { IncidentLifecycle } from './incident-lifecycle.js';
 import type { IncidentStore } from './incident-store.js';
 import type { IncidentThread } from './incident-thread.js';
 import { type PostmortemInput, renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
@@ -16,11 +13,9 @@ export interface CommandServiceDeps {
   proposals: ProposalStore;
   thread: IncidentThread;
   notifier: SlackNotifier;
-  lifecycle: IncidentLifecycle;
-  redis: RedisCommands;
 }
 
-/** The `commands` queue's worker: the slow half of every slash command, dispatched by kind. */
+/** The slow half of `/incident timeline` and `/incident export` (their jobs' handlers call these). */
 export class CommandService {
   constructor(private readonly d: CommandServiceDeps) {}
 
@@ -34,35 +29,14 @@ export class CommandService {
     return { incident, alerts, events, proposals, generatedAt: new Date().toISOString() };
   }
 
-  async run(job: JobData<'commands'>, logger: Logger): Promise<void> {
-    switch (job.command) {
-      case 'open':
-        return this.d.lifecycle.open(job.incidentId, job.user);
-      case 'note':
-        return this.d.lifecycle.note(job.incidentId, job.user, job.text);
-      case 'severity':
-        return this.d.lifecycle.severity(job.incidentId, job.user, job.severity);
-      case 'commander':
-        return this.d.lifecycle.commander(job.incidentId, job.user, job.commander);
-      case 'resolve':
-        return this.d.lifecycle.resolve(job.incidentId, job.user, job.summary, logger);
-      case 'timeline':
-        return this.postTimeline(job.incidentId, job.user);
-      case 'export':
-        return this.export(job.incidentId, job.user, job.format, logger);
-      case 'redis-info':
-        return this.d.redis.info(job, logger);
-      case 'redis-targets':
-        return this.d.redis.health(job);
-    }
-  }
-
-  private async postTimeline(incidentId: string, user: string): Promise<void> {
+  /** Posts the incident's timeline in its thread (`incident.timeline` jobs). */
+  async postTimeline(incidentId: string, user: string): Promise<void> {
     const events = await this.d.timeline.read(incidentId);
     await this.d.thread.post(incidentId, timelineMessage(incidentId, events, user));
   }
 
-  private async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<void> {
+  /** Uploads the postmortem to the incident's thread (`incident.export` jobs). */
+  async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<void> {
     const incident = await this.d.store.require(incidentId);
     await this.d.timeline.append(incidentId, {
       type: 'export',

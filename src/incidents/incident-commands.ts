@@ -1,4 +1,3 @@
-import type { JobData } from '../jobs/catalog.js';
 import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../kernel/logger.js';
 import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';
@@ -44,7 +43,6 @@ export class IncidentCommands {
         const found = await findIncident(this.d.store, ctx, cmd.incidentId);
         if (!('incident' in found)) return found.error;
         const { incident } = found;
-        const job = toJob(cmd, incident.id, ctx.user);
         if (cmd.kind === 'timeline' || cmd.kind === 'export') {
           // These change nothing else, so the timeline records the command itself (who and when).
           await this.d.timeline.append(incident.id, {
@@ -54,7 +52,7 @@ export class IncidentCommands {
             data: { command: cmd.kind },
           });
         }
-        const jobId = await this.d.queues.add('commands', job);
+        const jobId = await this.enqueue(cmd, incident.id, ctx.user);
         logger.info({ incidentId: incident.id, command: cmd.kind, jobId }, 'incident command queued');
         return ACK[cmd.kind](incident);
       }
@@ -87,9 +85,28 @@ export class IncidentCommands {
       text: `Opened by <@${ctx.user}>: ${title}`,
       data: { commander: ctx.user },
     });
-    await this.d.queues.add('commands', { command: 'open', incidentId: id, user: ctx.user });
+    await this.d.queues.add('incident.open', { incidentId: id, user: ctx.user });
     logger.info({ incidentId: id }, 'incident opened by hand');
     return `Opening ${id} in <#${this.d.defaultChannel}>, you as commander.`;
+  }
+
+  /** Queues the command's own job kind; returns the job id. */
+  private enqueue(cmd: Extract<IncidentCommand, { kind: QueuedKind }>, incidentId: string, user: string) {
+    const q = this.d.queues;
+    switch (cmd.kind) {
+      case 'note':
+        return q.add('incident.note', { incidentId, user, text: cmd.text });
+      case 'severity':
+        return q.add('incident.severity', { incidentId, user, severity: cmd.severity });
+      case 'commander':
+        return q.add('incident.commander', { incidentId, user, commander: cmd.commander });
+      case 'resolve':
+        return q.add('incident.resolve', { incidentId, user, summary: cmd.summary });
+      case 'timeline':
+        return q.add('incident.timeline', { incidentId, user });
+      case 'export':
+        return q.add('incident.export', { incidentId, user, format: cmd.format });
+    }
   }
 }
 
@@ -104,27 +121,6 @@ const ACK: Record<QueuedKind, (i: Incident) => string> = {
   timeline: (i) => `Posting the timeline of ${i.id} in its thread…`,
   export: (i) => `Exporting the postmortem of ${i.id} to its thread…`,
 };
-
-function toJob(
-  cmd: Extract<IncidentCommand, { kind: QueuedKind }>,
-  incidentId: string,
-  user: string,
-): JobData<'commands'> {
-  switch (cmd.kind) {
-    case 'note':
-      return { command: 'note', incidentId, user, text: cmd.text };
-    case 'severity':
-      return { command: 'severity', incidentId, user, severity: cmd.severity };
-    case 'commander':
-      return { command: 'commander', incidentId, user, commander: cmd.commander };
-    case 'resolve':
-      return { command: 'resolve', incidentId, user, summary: cmd.summary };
-    case 'timeline':
-      return { command: 'timeline', incidentId, user };
-    case 'export':
-      return { command: 'export', incidentId, user, format: cmd.format };
-  }
-}
 
 function describe(i: Incident): string {
   const who = i.commander ? `, commander <@${i.commander}>` : '';

@@ -6,50 +6,55 @@ import { INFO_SECTIONS } from '../slack/commands/parse-redis-command.js';
 const IncidentId = z.string().regex(/^INC-\d+$/);
 const User = z.string().regex(/^[UW][A-Z0-9]+$/);
 
-/** Slash-command work done in the background (the listener has already acked). */
-const CommandJobSchema = z.discriminatedUnion('command', [
-  /** Post a new incident's thread (the incident record already exists). */
-  z.object({ command: z.literal('open'), incidentId: IncidentId, user: User }),
-  z.object({ command: z.literal('timeline'), incidentId: IncidentId, user: User }),
-  z.object({
-    command: z.literal('export'),
-    incidentId: IncidentId,
-    user: User,
-    format: z.enum(['md', 'json']).default('md'),
-  }),
-  z.object({ command: z.literal('note'), incidentId: IncidentId, user: User, text: z.string().min(1).max(3000) }),
-  z.object({ command: z.literal('severity'), incidentId: IncidentId, user: User, severity: SeveritySchema }),
-  z.object({ command: z.literal('commander'), incidentId: IncidentId, user: User, commander: User }),
-  z.object({
-    command: z.literal('resolve'),
-    incidentId: IncidentId,
-    user: User,
-    summary: z.string().max(3000).default(''),
-  }),
-  z.object({
-    command: z.literal('redis-info'),
-    user: User,
-    channel: z.string().min(1),
-    target: z.string().min(1),
-    section: z.enum(INFO_SECTIONS),
-  }),
-  z.object({ command: z.literal('redis-targets'), user: User, channel: z.string().min(1) }),
-]);
+/** Who asked, about which incident: every `/incident` job carries this. */
+const IncidentJob = z.object({ incidentId: IncidentId, user: User });
 
 /**
- * Every queue the bot uses, with the schema its job data must satisfy (checked when enqueued and again when taken),
- * its attempts and the per-job timeout. One place to read what runs in the background.
+ * The BullMQ queues, with how many jobs of each one worker runs at once. Queue names are public (metrics label
+ * `rib_jobs_total{queue}`, dashboards): do not rename them.
  */
-export const JOBS = {
+export const QUEUES = {
+  alerts: { concurrency: 4 },
+  diagnostics: { concurrency: 2 },
+  // One write at a time per worker: fixes to production Redis are never run side by side by the same replica.
+  remediations: { concurrency: 1 },
+  commands: { concurrency: 4 },
+} as const;
+
+export type QueueName = keyof typeof QUEUES;
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+interface JobSpec<Data = unknown> {
+  /** The queue the job runs on; its BullMQ job name is the catalog key. */
+  queue: QueueName;
+  /** What the job data must satisfy, checked when enqueued and again when taken. */
+  schema: z.ZodType<Data>;
+  attempts: number;
+  /** A job still running after this long fails (the handler's work is abandoned, not cancelled). */
+  timeoutMs: number;
+}
+
+/** The slow half of a slash command, run on the `commands` queue: retried a little, bounded to a minute. */
+const command = <S extends z.ZodType>(schema: S) =>
+  ({ queue: 'commands', schema, attempts: 3, timeoutMs: 60_000 }) as const;
+
+/**
+ * Every job kind the bot runs in the background, one entry each: the job name (BullMQ's job name, the key of the
+ * handler map) → its queue, data schema, attempts and timeout. One place to read what runs in the background.
+ * The single-kind queues' jobs keep the queue's name, the name jobs already waiting in Redis carry.
+ */
+const CATALOG = {
   alerts: {
+    queue: 'alerts',
     schema: z.object({ webhook: WebhookSchema, receivedAt: z.string() }),
     // A busy group lock or a Slack hiccup is worth retrying; the handler is idempotent per notification.
     attempts: 8,
     timeoutMs: 30_000,
   },
   diagnostics: {
+    queue: 'diagnostics',
     schema: z.object({
-      incidentId: z.string().regex(/^INC-\d+$/),
+      incidentId: IncidentId,
       target: z.string().min(1),
       runbook: z.string().min(1),
       requestedBy: z.string().min(1),
@@ -59,18 +64,64 @@ export const JOBS = {
     timeoutMs: 300_000,
   },
   remediations: {
+    queue: 'remediations',
     schema: z.object({ proposalId: z.string().regex(/^P-[a-z0-9-]+$/) }),
     // A write must run at most once: no automatic retries; the ledger also guards manual re-enqueues.
     attempts: 1,
     timeoutMs: 120_000,
   },
-  commands: {
-    schema: CommandJobSchema,
-    attempts: 3,
-    timeoutMs: 60_000,
-  },
-} as const;
+  /** Post a new incident's thread (the incident record already exists). */
+  'incident.open': command(IncidentJob),
+  'incident.note': command(IncidentJob.extend({ text: z.string().min(1).max(3000) })),
+  'incident.severity': command(IncidentJob.extend({ severity: SeveritySchema })),
+  'incident.commander': command(IncidentJob.extend({ commander: User })),
+  'incident.resolve': command(IncidentJob.extend({ summary: z.string().max(3000).default('') })),
+  'incident.timeline': command(IncidentJob),
+  'incident.export': command(IncidentJob.extend({ format: z.enum(['md', 'json']).default('md') })),
+  'redis.info': command(
+    z.object({ user: User, channel: z.string().min(1), target: z.string().min(1), section: z.enum(INFO_SECTIONS) }),
+  ),
+  'redis.targets': command(z.object({ user: User, channel: z.string().min(1) })),
+} as const satisfies Record<string, JobSpec>;
 
-export type QueueName = keyof typeof JOBS;
-export type JobData<Q extends QueueName> = z.infer<(typeof JOBS)[Q]['schema']>;
-export const QUEUE_NAMES = Object.keys(JOBS) as QueueName[];
+export type JobName = keyof typeof CATALOG;
+export type JobData<N extends JobName> = z.output<(typeof CATALOG)[N]['schema']>;
+
+/**
+ * The catalog as one spec type per name: indexing it with a generic name keeps the name's own data type, so the
+ * worker parses and dispatches without casts.
+ */
+export const JOBS: { readonly [N in JobName]: JobSpec<JobData<N>> } = CATALOG;
+
+/** Narrows a BullMQ job name taken from Redis (anything may be there) to a catalog entry. */
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/**
+ * Before each command kind had its own job name, `commands` jobs were named `commands` and said their kind in a
+ * `command` field. Jobs enqueued by an older replica may still be waiting when this one starts: this maps one to
+ * its catalog name (its data, less `command`, fits that entry's schema) so it runs rather than fails. Safe to
+ * delete once no pre-split replica is left.
+ */
+const LegacyCommandSchema = z.object({ command: z.string() });
+const LEGACY_COMMANDS = new Map<string, JobName>([
+  ['open', 'incident.open'],
+  ['note', 'incident.note'],
+  ['severity', 'incident.severity'],
+  ['commander', 'incident.commander'],
+  ['resolve', 'incident.resolve'],
+  ['timeline', 'incident.timeline'],
+  ['export', 'incident.export'],
+  ['redis-info', 'redis.info'],
+  ['redis-targets', 'redis.targets'],
+]);
+
+/** The catalog name of a job taken from `queue`, or undefined when no entry of that queue has that name. */
+export function resolveJobName(queue: QueueName, name: string, data: unknown): JobName | undefined {
+  if (queue === 'commands' && name === 'commands') {
+    const legacy = LegacyCommandSchema.safeParse(data);
+    return legacy.success ? LEGACY_COMMANDS.get(legacy.data.command) : undefined;
+  }
+  return isJobName(name) && JOBS[name].queue === queue ? name : undefined;
+}

@@ -45,7 +45,7 @@ export class RedisCommandIntake {
       return `You have run a lot of \`/redis\` commands just now; please wait ${Math.ceil(limit.retryAfterMs / 1000)} s. (The limit keeps diagnostics from loading production Redis.)`;
     }
     if (cmd.kind === 'targets') {
-      await this.d.queues.add('commands', { command: 'redis-targets', user: ctx.user, channel: ctx.channel });
+      await this.d.queues.add('redis.targets', { user: ctx.user, channel: ctx.channel });
       return `Checking ${this.d.targets.list().length} target(s)…`;
     }
     const target = this.d.targets.get(cmd.target);
@@ -57,8 +57,7 @@ export class RedisCommandIntake {
           .join(', ') || 'none configured'
       }.`;
     if (cmd.kind === 'info') {
-      await this.d.queues.add('commands', {
-        command: 'redis-info',
+      await this.d.queues.add('redis.info', {
         user: ctx.user,
         channel: ctx.channel,
         target: target.name,

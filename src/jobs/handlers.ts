@@ -1,0 +1,80 @@
+import type { Logger } from '../kernel/logger.js';
+import type { JobData, JobName } from './catalog.js';
+
+/** What a handler gets besides its validated data: the job's id and a logger bound to the job. */
+export interface JobContext {
+  jobId: string | undefined;
+  logger: Logger;
+}
+
+export type JobHandler<N extends JobName> = (data: JobData<N>, ctx: JobContext) => Promise<unknown>;
+/** One handler per catalog entry: the compiler refuses a job kind without one. */
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+/** A finished diagnosis as the diagnostics handler passes it on (the shape DiagnosisService.run returns). */
+interface DiagnosisOutcome<Report, Request> {
+  report: Report;
+  proposals: Request[];
+  requester: string;
+}
+
+/**
+ * The services the handlers call, described by the methods used rather than imported as classes, so `jobs/`
+ * depends on no feature folder for its handlers (the features enqueue through `jobs/`).
+ */
+export interface JobHandlerDeps<Report = unknown, Request = unknown> {
+  alerts: { handle(webhook: JobData<'alerts'>['webhook'], receivedAt: string): Promise<unknown> };
+  diagnosis: {
+    run(job: JobData<'diagnostics'>, logger: Logger): Promise<DiagnosisOutcome<Report, Request> | undefined>;
+    finish(incidentId: string, report: Report): Promise<void>;
+  };
+  proposals: {
+    propose(incidentId: string, requests: Request[], requester: string, logger: Logger): Promise<void>;
+  };
+  remediation: { execute(proposalId: string, logger: Logger): Promise<unknown> };
+  lifecycle: {
+    open(incidentId: string, user: string): Promise<void>;
+    note(incidentId: string, user: string, text: string): Promise<void>;
+    severity(incidentId: string, user: string, severity: JobData<'incident.severity'>['severity']): Promise<void>;
+    commander(incidentId: string, user: string, commander: string): Promise<void>;
+    resolve(incidentId: string, user: string, summary: string, logger: Logger): Promise<void>;
+  };
+  commands: {
+    postTimeline(incidentId: string, user: string): Promise<void>;
+    export(
+      incidentId: string,
+      user: string,
+      format: JobData<'incident.export'>['format'],
+      logger: Logger,
+    ): Promise<void>;
+  };
+  redis: {
+    info(o: JobData<'redis.info'>, logger: Logger): Promise<void>;
+    health(o: JobData<'redis.targets'>): Promise<void>;
+  };
+}
+
+/** The job name → handler map the workers dispatch through; each handler is one step into a service. */
+export function createJobHandlers<Report, Request>(d: JobHandlerDeps<Report, Request>): JobHandlers {
+  return {
+    alerts: (data) => d.alerts.handle(data.webhook, data.receivedAt),
+    // Findings first, then each proposal, then "finished" and the card: the thread reads in that order.
+    diagnostics: async (data, { logger }) => {
+      const result = await d.diagnosis.run(data, logger);
+      if (!result) return undefined;
+      await d.proposals.propose(data.incidentId, result.proposals, result.requester, logger);
+      await d.diagnosis.finish(data.incidentId, result.report);
+      return result.report;
+    },
+    remediations: (data, { logger }) => d.remediation.execute(data.proposalId, logger),
+    'incident.open': (data) => d.lifecycle.open(data.incidentId, data.user),
+    'incident.note': (data) => d.lifecycle.note(data.incidentId, data.user, data.text),
+    'incident.severity': (data) => d.lifecycle.severity(data.incidentId, data.user, data.severity),
+    'incident.commander': (data) => d.lifecycle.commander(data.incidentId, data.user, data.commander),
+    'incident.resolve': (data, { logger }) => d.lifecycle.resolve(data.incidentId, data.user, data.summary, logger),
+    'incident.timeline': (data) => d.commands.postTimeline(data.incidentId, data.user),
+    'incident.export': (data, { logger }) => d.commands.export(data.incidentId, data.user, data.format, logger),
+    'redis.info': (data, { logger }) => d.redis.info(data, logger),
+    'redis.targets': (data) => d.redis.health(data),
+  };
+}

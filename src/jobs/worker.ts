@@ -1,0 +1,97 @@
+import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type AppErrorCode, isAppError } from '../kernel/errors.js';
+import type { Logger } from '../kernel/logger.js';
+import { withTimeout } from '../kernel/timeout.js';
+import { JOBS, type JobName, QUEUE_NAMES, QUEUES, type QueueName, resolveJobName } from './catalog.js';
+import type { JobHandler, JobHandlers } from './handlers.js';
+
+/** The counter the workers bump (`rib_jobs_total{queue,result}`); `Metrics` from http/ fits. */
+export interface JobMetrics {
+  inc(name: string, labels: Record<string, string>): void;
+}
+
+export interface ProcessDeps {
+  handlers: JobHandlers;
+  metrics: JobMetrics;
+  logger: Logger;
+}
+
+export interface WorkerDeps extends ProcessDeps {
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+/** What the dispatch reads from a BullMQ job. */
+export type TakenJob = Pick<Job, 'id' | 'name' | 'data'>;
+
+/** Error codes no retry can fix: the job fails at once instead of using up its attempts. */
+const PERMANENT_CODES: readonly AppErrorCode[] = ['INCIDENT_NOT_FOUND'];
+
+/**
+ * Runs one job taken from `queue`: finds its catalog entry by job name, validates its data, calls its handler
+ * under the catalog timeout and counts the outcome. An unknown job name, invalid data or a permanent error code
+ * become BullMQ's UnrecoverableError (retrying cannot fix them).
+ */
+export async function processJob(queue: QueueName, job: TakenJob, d: ProcessDeps): Promise<unknown> {
+  const logger = d.logger.child({ queue, jobId: job.id, jobName: job.name });
+  const name = resolveJobName(queue, job.name, job.data);
+  if (!name) {
+    logger.error('unknown job name');
+    throw new UnrecoverableError(`no job ${job.name} on the ${queue} queue`);
+  }
+  return runJob(name, queue, job, logger, d);
+}
+
+async function runJob<N extends JobName>(
+  name: N,
+  queue: QueueName,
+  job: TakenJob,
+  logger: Logger,
+  d: ProcessDeps,
+): Promise<unknown> {
+  const spec = JOBS[name];
+  const parsed = spec.schema.safeParse(job.data);
+  if (!parsed.success) {
+    logger.error({ issues: parsed.error.issues }, 'invalid job data');
+    throw new UnrecoverableError(`invalid ${name} job data: ${parsed.error.message}`);
+  }
+  const handler: JobHandler<N> = d.handlers[name];
+  const work = handler(parsed.data, { jobId: job.id, logger }).then(
+    (result) => {
+      d.metrics.inc('rib_jobs_total', { queue, result: 'ok' });
+      return result;
+    },
+    (err: unknown) => {
+      d.metrics.inc('rib_jobs_total', { queue, result: 'error' });
+      throw err;
+    },
+  );
+  try {
+    // A job that hangs (a target that stops answering mid-probe) must not hold a worker slot forever.
+    return await withTimeout(work, spec.timeoutMs, `${name} job ${job.id}`);
+  } catch (err) {
+    if (isAppError(err) && PERMANENT_CODES.includes(err.code)) {
+      throw new UnrecoverableError(`${err.code}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Starts one BullMQ worker per queue, each dispatching by job name through `handlers`. Failures are logged once
+ * here, the one error handler for the queues.
+ */
+export function startWorkers(d: WorkerDeps): Worker[] {
+  return QUEUE_NAMES.map((queue) => {
+    const worker = new Worker(queue, (job) => processJob(queue, job, d), {
+      connection: d.connection,
+      prefix: d.prefix,
+      concurrency: QUEUES[queue].concurrency,
+    });
+    worker.on('failed', (job, err) => {
+      d.logger.error({ queue, jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err }, 'job failed');
+    });
+    worker.on('error', (err) => d.logger.error({ queue, err }, 'worker error'));
+    return worker;
+  });
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createJobHandlers, type JobHandlerDeps } from '../../../src/jobs/handlers.js';
+import { createLogger } from '../../../src/kernel/logger.js';
+
+const logger = createLogger('silent');
+const ctx = { jobId: 'j1', logger };
+
+function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: string }> {
+  const note = (what: string) => async () => {
+    calls.push(what);
+  };
+  return {
+    alerts: { handle: vi.fn(async () => ({ changes: 1 })) },
+    diagnosis: {
+      run: vi.fn(async () => {
+        calls.push('run');
+        return { report: { findings: 2 }, proposals: [{ action: 'memory-purge' }], requester: 'bot' };
+      }),
+      finish: vi.fn(note('finish')),
+    },
+    proposals: { propose: vi.fn(note('propose')) },
+    remediation: { execute: vi.fn(async () => 'executed') },
+    lifecycle: {
+      open: vi.fn(note('open')),
+      note: vi.fn(note('note')),
+      severity: vi.fn(note('severity')),
+      commander: vi.fn(note('commander')),
+      resolve: vi.fn(note('resolve')),
+    },
+    commands: { postTimeline: vi.fn(note('timeline')), export: vi.fn(note('export')) },
+    redis: { info: vi.fn(note('info')), health: vi.fn(note('health')) },
+  };
+}
+
+const DIAG = { incidentId: 'INC-1', target: 'cache-1', runbook: 'memory', requestedBy: 'alertmanager' };
+
+describe('createJobHandlers', () => {
+  it('runs a diagnosis, then proposes what it asks for, then finishes; returns the report', async () => {
+    const calls: string[] = [];
+    const d = deps(calls);
+    const report = await createJobHandlers(d).diagnostics(DIAG, ctx);
+    expect(calls).toEqual(['run', 'propose', 'finish']);
+    expect(d.proposals.propose).toHaveBeenCalledWith('INC-1', [{ action: 'memory-purge' }], 'bot', logger);
+    expect(d.diagnosis.finish).toHaveBeenCalledWith('INC-1', { findings: 2 });
+    expect(report).toEqual({ findings: 2 });
+  });
+
+  it('proposes nothing and finishes nothing when the diagnosis could not run', async () => {
+    const calls: string[] = [];
+    const d = deps(calls);
+    d.diagnosis.run = vi.fn(async () => undefined);
+    expect(await createJobHandlers(d).diagnostics(DIAG, ctx)).toBeUndefined();
+    expect(calls).toEqual([]);
+  });
+
+  it('hands each command kind to its one service method', async () => {
+    const calls: string[] = [];
+    const d = deps(calls);
+    const h = createJobHandlers(d);
+    const inc = { incidentId: 'INC-2', user: 'U0ALICE' };
+    await h['incident.severity']({ ...inc, severity: 'sev1' }, ctx);
+    await h['incident.resolve']({ ...inc, summary: 'done' }, ctx);
+    await h['incident.export']({ ...inc, format: 'json' }, ctx);
+    await h['redis.targets']({ user: 'U0ALICE', channel: 'C1' }, ctx);
+    expect(calls).toEqual(['severity', 'resolve', 'export', 'health']);
+    expect(d.lifecycle.severity).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'sev1');
+    expect(d.lifecycle.resolve).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'done', logger);
+    expect(d.commands.export).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'json', logger);
+    expect(await h.remediations({ proposalId: 'P-1' }, ctx)).toBe('executed');
+    expect(d.remediation.execute).toHaveBeenCalledWith('P-1', logger);
+  });
+});
