@@ -5,10 +5,9 @@ import { AlertService } from './alertmanager/alert-service.js';
 import type { Config } from './config/load-config.js';
 import { DiagnosisService } from './diagnostics/diagnosis-service.js';
 import { PROBES } from './diagnostics/probe-catalog.js';
-import { alertmanagerHandler } from './http/alertmanager-route.js';
 import { createEdgeServer } from './http/edge-server.js';
-import { healthzHandler, metricsHandler, readyzHandler } from './http/health-routes.js';
 import { Metrics } from './http/metrics.js';
+import { httpRoutes } from './http/routes.js';
 import { CommandService } from './incidents/command-service.js';
 import { IncidentCommands } from './incidents/incident-commands.js';
 import { IncidentLifecycle } from './incidents/incident-lifecycle.js';
@@ -121,22 +120,20 @@ export function createBot(config: Config, logger: Logger): Bot {
   const works = env.ROLE === 'worker' || env.ROLE === 'all';
 
   if (serves) {
-    const healthDeps = { redis, runbooks: runbooks.length, queues, store, metrics };
     const { app, receiver } = createSlackApp({
       token: env.SLACK_BOT_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
       slackApiUrl: env.SLACK_API_URL,
       logger,
-      customRoutes: [
-        {
-          path: '/alertmanager',
-          method: 'POST',
-          handler: alertmanagerHandler({ queues, token: env.ALERTMANAGER_TOKEN, metrics, logger }),
-        },
-        { path: '/healthz', method: 'GET', handler: healthzHandler },
-        { path: '/readyz', method: 'GET', handler: readyzHandler(healthDeps) },
-        { path: '/metrics', method: 'GET', handler: metricsHandler(healthDeps) },
-      ],
+      customRoutes: httpRoutes({
+        redis,
+        runbooks: runbooks.length,
+        queues,
+        store,
+        metrics,
+        alertmanagerToken: env.ALERTMANAGER_TOKEN,
+        logger,
+      }),
     });
     registerListeners(app, {
       incidentCommands,
@@ -162,10 +159,11 @@ export function createBot(config: Config, logger: Logger): Bot {
     metrics,
     services: { store, timeline, proposals, queues },
     async start(port = env.PORT) {
-      if (works)
+      if (works) {
         workers.push(
           ...startWorkers({ connection: queueConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),
         );
+      }
       if (!server) {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
         return undefined;
