@@ -8,7 +8,7 @@ import { cannotDiagnoseMessage, findingsMessage } from '../slack/blocks/findings
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Diagnosis, DiagnosisReport, ProposalRequest } from './diagnosis.js';
 import type { Probe } from './probe.js';
-import { runRunbook } from './run-runbook.js';
+import { readTimeoutFor, runRunbook } from './run-runbook.js';
 
 export interface DiagnosisServiceDeps {
   timeline: Timeline;
@@ -44,7 +44,7 @@ export class DiagnosisService {
       data: { runbook: runbook.name, target: target.name },
     });
     // No connection up front: a runbook for "Redis down" must still run its reachability and Sentinel steps.
-    const topology = this.d.targets.topology(target);
+    const topology = this.d.targets.topology(target, readTimeoutFor(runbook));
     try {
       const report = await runRunbook(runbook, target, topology, this.d.probes, log, async (step) => {
         await this.d.timeline.append(job.incidentId, {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Redis } from 'ioredis';
+import { AppError } from '../kernel/errors.js';
 import { type MonitorLine, parseMonitorLine } from './monitor-line.js';
 
 export interface MonitorSampleOptions {
@@ -88,10 +89,19 @@ export async function sampleMonitor(client: Redis, o: MonitorSampleOptions): Pro
       return;
     }
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    // The whole exchange is bounded even if the server never answers MONITOR.
+    // Until MONITOR's +OK the server owes replies, so the read timeout applies; after it, silence is an idle server
+    // and only the sample's own bound (maxMs) ends it.
+    const readTimeoutMs = client.options.commandTimeout ?? 10_000;
     timer = setTimeout(
-      () => finish('closed', started ? undefined : new Error('MONITOR did not start in time')),
-      o.maxMs + (client.options.connectTimeout ?? 10_000),
+      () =>
+        finish(
+          'closed',
+          new AppError(
+            'TARGET_TIMEOUT',
+            `${socket.remoteAddress}:${socket.remotePort} is unreachable: timed out, MONITOR not answered within ${readTimeoutMs} ms`,
+          ),
+        ),
+      readTimeoutMs,
     );
     socket.setEncoding('latin1');
     socket.on('error', (err) => finish('closed', started ? undefined : err));

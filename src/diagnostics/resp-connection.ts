@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Redis } from 'ioredis';
+import { AppError } from '../kernel/errors.js';
 
 /** A decoded RESP2 reply; an error reply is a {@link RespError} value, not a rejection. */
 export type RespReply = string | number | null | RespError | RespReply[];
@@ -65,6 +66,8 @@ function parseReply(buf: Buffer, i: number): { value: RespReply; next: number } 
 /** A request written and waiting for its `want` replies. */
 interface Pending {
   want: number;
+  /** `performance.now()` by which its replies must have arrived. */
+  deadline: number;
   replies: RespReply[];
   resolve(r: RespReply[]): void;
   reject(e: Error): void;
@@ -76,6 +79,11 @@ interface Pending {
  * with redis-server for the cores and raises every client's p99). Here a batch is one string written once and
  * its replies are parsed in place (~1.5 µs per command). Several requests may be in flight; their replies come
  * back in order (RESP2 without pub/sub or blocking commands). Not a general-purpose client.
+ *
+ * Every request must be answered within the read timeout of its write, or the socket is destroyed and every pending
+ * request rejects with a TARGET_TIMEOUT naming the node: a node that accepts TCP but stopped answering (SIGSTOP) must
+ * not hold a scan, and the job around it, until the job's own deadline. Replies come in order, so one timer watching
+ * the oldest pending request is enough.
  */
 export class RespConnection {
   private buf: Buffer = EMPTY;
@@ -83,11 +91,15 @@ export class RespConnection {
   private queue: Pending[] = [];
   private head = 0;
   private failure: Error | null = null;
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly socket: Socket,
     /** Set when replies arrive through `onread` into a reused buffer, which then must not be kept. */
-    reader?: { sink?: (chunk: Buffer) => void },
+    reader: { sink?: (chunk: Buffer) => void } | undefined,
+    private readonly readTimeoutMs: number,
+    /** `host:port (name)`, for the timeout's message. */
+    private readonly peer: string,
   ) {
     socket.setNoDelay(true);
     if (reader) reader.sink = (chunk) => this.onData(chunk, true);
@@ -109,9 +121,14 @@ export class RespConnection {
   /**
    * Opens a second connection to the node `client` talks to, with its credentials, TLS settings and database,
    * named `name` in CLIENT LIST so operators can tell the scan apart. The live socket's peer address wins over
-   * `client.options`, since a Sentinel-managed client's options name the sentinels, not the primary.
+   * `client.options`, since a Sentinel-managed client's options name the sentinels, not the primary. The read
+   * timeout defaults to the client's `commandTimeout`: the scan is held to the same bound as the probe's commands.
    */
-  static async open(client: Redis, name: string): Promise<RespConnection> {
+  static async open(
+    client: Redis,
+    name: string,
+    readTimeoutMs = client.options.commandTimeout ?? 10_000,
+  ): Promise<RespConnection> {
     const o = client.options;
     const live = client.stream as Socket | undefined;
     const host = live?.remoteAddress ?? o.host ?? '127.0.0.1';
@@ -138,7 +155,7 @@ export class RespConnection {
       socket.destroy();
       throw err;
     }
-    const conn = new RespConnection(socket, o.tls ? undefined : reader);
+    const conn = new RespConnection(socket, o.tls ? undefined : reader, readTimeoutMs, `${host}:${port} (${name})`);
     let hello = '';
     let count = 0;
     if (o.password) {
@@ -172,15 +189,36 @@ export class RespConnection {
   send(payload: string, count: number): Promise<RespReply[]> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push({ want: count, replies: [], resolve, reject });
+      this.queue.push({ want: count, replies: [], deadline: performance.now() + this.readTimeoutMs, resolve, reject });
       this.socket.write(payload);
+      this.timer ??= setTimeout(this.onTimer, this.readTimeoutMs);
     });
   }
 
   close(): void {
     this.failure ??= new Error('connection closed');
+    clearTimeout(this.timer);
     this.socket.destroy();
   }
+
+  /** Fires at the oldest pending request's deadline (or re-arms for the one that is oldest now). */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    const oldest = this.queue[this.head];
+    if (!oldest) return;
+    const left = oldest.deadline - performance.now();
+    if (left > 0) {
+      this.timer = setTimeout(this.onTimer, left);
+      return;
+    }
+    this.fail(
+      new AppError(
+        'TARGET_TIMEOUT',
+        `${this.peer} is unreachable: timed out, no reply within ${this.readTimeoutMs} ms`,
+      ),
+    );
+    this.socket.destroy();
+  };
 
   private onData(chunk: Buffer, reused: boolean): void {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
@@ -215,6 +253,8 @@ export class RespConnection {
 
   private fail(err: Error): void {
     this.failure ??= err;
+    clearTimeout(this.timer);
+    this.timer = undefined;
     const waiting = this.queue.slice(this.head);
     this.queue = [];
     this.head = 0;

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
+import { AppError, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook, RunbookStep } from '../runbooks/runbook-schema.js';
-import type { Topology } from '../targets/topology.js';
+import { TARGET_CONNECTION_OPTIONS, type Topology } from '../targets/topology.js';
 import type { DiagnosisReport, Finding, StepOutcome } from './diagnosis.js';
 import type { NodeProbe, Probe, ProbeResult } from './probe.js';
 
@@ -31,6 +32,16 @@ export function mergeNodeResults(results: Array<{ node: string; result: ProbeRes
     tables: results.flatMap(({ node, result }) => result.tables.map((t) => ({ ...t, title: `${t.title} — ${node}` }))),
     notes: results.flatMap(({ node, result }) => result.notes.map((n) => `${node}: ${n}`)),
   };
+}
+
+/**
+ * The read timeout for a runbook's target connections: half its shortest step's budget, so that connecting plus one
+ * unanswered command still ends inside the step and the step can say which node timed out; never more than the
+ * default bound, never under a quarter second (a healthy Redis answers in well under a millisecond).
+ */
+export function readTimeoutFor(runbook: Pick<Runbook, 'steps'>): number {
+  const shortest = Math.min(...runbook.steps.map((s) => s.timeoutSeconds * 1000));
+  return Math.max(250, Math.min(TARGET_CONNECTION_OPTIONS.commandTimeout, Math.floor(shortest / 2)));
 }
 
 interface Nodes {
@@ -120,18 +131,22 @@ export async function runRunbook(
   };
 }
 
-async function runStep(
-  probe: Probe,
-  step: RunbookStep,
-  s: {
-    target: Target;
-    topology: Topology;
-    logger: Logger;
-    signal: AbortSignal;
-    primaries: () => Promise<Nodes>;
-    onlineReplica: () => Promise<{ client: Redis; node: string } | undefined>;
-  },
-): Promise<ProbeResult> {
+/** What one step needs besides its probe and parameters. */
+interface StepScope {
+  target: Target;
+  topology: Topology;
+  logger: Logger;
+  signal: AbortSignal;
+  primaries: () => Promise<Nodes>;
+  onlineReplica: () => Promise<{ client: Redis; node: string } | undefined>;
+}
+
+/**
+ * Runs one step within its budget. Finding the node and connecting to it count against the budget too: a target
+ * that accepts TCP but never answers must fail the step in time, not before the probe even starts. A cluster's
+ * primaries are examined one after the other, each with the step's budget.
+ */
+async function runStep(probe: Probe, step: RunbookStep, s: StepScope): Promise<ProbeResult> {
   const timeoutMs = step.timeoutSeconds * 1000;
   const params = probe.paramsSchema.parse(step.params);
   const base = {
@@ -141,37 +156,58 @@ async function runStep(
     timeoutMs,
     signal: s.signal,
   };
-  if (probe.scope === 'topology') return withTimeout(probe.run(base, params), timeoutMs, `probe ${probe.name}`);
+  // `node` is read when the step fails: the node it was examining by then, for the error's wording.
+  const bounded = <T>(work: () => Promise<T>, node: () => string | undefined = () => undefined): Promise<T> =>
+    withTimeout(work(), timeoutMs, `probe ${probe.name}`).catch((err: unknown) => {
+      throw stepError(err, s.topology, probe.name, timeoutMs, node());
+    });
+  if (probe.scope === 'topology') return bounded(() => probe.run(base, params));
   const nodeProbe: NodeProbe = probe;
-  const { primaries, error } = await s.primaries();
-  if (error) throw new Error(`target unreachable: ${error}`);
-  // A heavy scan of a standalone or Sentinel primary goes to an online replica when there is one.
-  if (nodeProbe.heavy && s.topology.kind !== 'cluster') {
-    const replica = await s.onlineReplica();
-    if (replica) {
-      const result = await withTimeout(
-        nodeProbe.run({ ...base, client: replica.client, node: replica.node }, params),
-        timeoutMs,
-        `probe ${probe.name}`,
-      );
-      return { ...result, notes: [`ran on replica ${replica.node} to keep load off the primary`, ...result.notes] };
-    }
+  if (s.topology.kind !== 'cluster') {
+    let node: string | undefined;
+    const run = async () => {
+      const { primaries, error } = await s.primaries();
+      if (error) throw new Error(`target unreachable: ${error}`);
+      node = primaries[0];
+      // A heavy scan of a standalone or Sentinel primary goes to an online replica when there is one.
+      const replica = nodeProbe.heavy ? await s.onlineReplica() : undefined;
+      if (replica) {
+        node = replica.node;
+        const result = await nodeProbe.run({ ...base, client: replica.client, node }, params);
+        return { ...result, notes: [`ran on replica ${replica.node} to keep load off the primary`, ...result.notes] };
+      }
+      const client = await s.topology.primary();
+      return nodeProbe.run({ ...base, client, node: node ?? '' }, params);
+    };
+    return bounded(run, () => node);
   }
+  const { primaries, error } = await bounded(() => s.primaries());
+  if (error) throw new Error(`target unreachable: ${error}`);
   const chosen = primaries.slice(0, MAX_NODES_PER_STEP);
   const results: Array<{ node: string; result: ProbeResult }> = [];
   for (const node of chosen) {
-    const client = s.topology.kind === 'cluster' ? await s.topology.node(node) : await s.topology.primary();
-    results.push({
-      node,
-      result: await withTimeout(
-        nodeProbe.run({ ...base, client, node }, params),
-        timeoutMs,
-        `probe ${probe.name} on ${node}`,
-      ),
-    });
+    const result = await bounded(
+      async () => nodeProbe.run({ ...base, client: await s.topology.node(node), node }, params),
+      () => node,
+    );
+    results.push({ node, result });
   }
   const merged = mergeNodeResults(results);
   if (primaries.length > chosen.length)
     merged.notes.push(`only ${chosen.length} of ${primaries.length} primaries examined`);
   return merged;
+}
+
+/**
+ * The error a failed step reports, naming the target: a read timeout as the topology words it, the step's own
+ * deadline as "timed out" with its budget, anything else as it came.
+ */
+function stepError(err: unknown, topology: Topology, probe: string, budgetMs: number, node?: string): Error {
+  if (isAppError(err, 'PROBE_TIMEOUT')) {
+    return new AppError(
+      'PROBE_TIMEOUT',
+      `${topology.target.name}: ${probe}${node ? ` on ${node}` : ''} timed out, unfinished after its ${budgetMs} ms budget`,
+    );
+  }
+  return topology.explain(err, node);
 }
