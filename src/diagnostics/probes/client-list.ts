@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../client-fields.js';
+import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../../kernel/client-fields.js';
 import { isReplyError, round1 } from '../config-get.js';
 import type { Probe, ProbeResult } from '../probe.js';
 
-export { hostOf, parseClientFields } from '../client-fields.js';
+export { hostOf, parseClientFields } from '../../kernel/client-fields.js';
 
 const ParamsSchema = z
   .object({

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../../diagnostics/client-fields.js';
+import { hostOf, parseClientFields, WAITS_BY_DESIGN_FLAGS } from '../../kernel/client-fields.js';
 import type { Figures, RemediationAction } from '../action.js';
 
 /** At most this many connections are closed by one approval. */
