@@ -10,9 +10,12 @@ export const ProposalStatusSchema = z.enum([
   'skipped',
 ]);
 
+/** A proposal id as stored, carried by its buttons and queued for execution. */
+const ProposalIdSchema = z.string().regex(/^P-[a-z0-9-]+$/);
+
 /** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */
 export const ProposalSchema = z.object({
-  id: z.string().regex(/^P-[a-z0-9-]+$/),
+  id: ProposalIdSchema,
   incidentId: z.string(),
   action: z.string(),
   title: z.string(),
@@ -35,5 +38,5 @@ export const ProposalSchema = z.object({
 });
 export type Proposal = z.infer<typeof ProposalSchema>;
 
-/** The value carried by Approve / Reject buttons, validated when a click comes back. */
-export const ProposalButtonValueSchema = z.string().regex(/^P-[a-z0-9-]+$/);
+/** The value carried by Approve / Reject buttons, validated when a click comes back: a proposal id, nothing else. */
+export const ProposalButtonValueSchema = ProposalIdSchema;
