@@ -41,6 +41,29 @@ function slotCount(ranges: Array<[number, number]>): number {
   return ranges.reduce((sum, [a, b]) => sum + b - a + 1, 0);
 }
 
+type MergedNode = ClusterNode & { suspectedBy: string[] };
+
+/** The samples read together: the merged node list, slot service, failures, and the views that set the counts. */
+interface Analysis {
+  samples: ClusterSample[];
+  unreachableList: string[];
+  byId: Map<string, MergedNode>;
+  /** The view with the highest current epoch: slot owners come from it. */
+  newest: ClusterSample;
+  /** The view reporting the worst state: slot counts come from it. */
+  worst: ClusterSample | undefined;
+  states: Set<string>;
+  unserved: Array<[number, number]>;
+  failed: MergedNode[];
+  pfail: MergedNode[];
+  /** Healthy replicas of a failed primary, which could take over. */
+  standby: MergedNode[];
+  disconnected: string[];
+  linksDown: ClusterSample[];
+  resyncs: number;
+  failMessages: number;
+}
+
 /**
  * Turns the nodes' views into `cluster.*` metrics, figures and tables. A node counts as failed when any reachable node
  * flags it `fail` (the cluster agreed), as suspected when one flags it `fail?`; slot owners come from the view with the
@@ -52,8 +75,37 @@ export function analyseCluster(
   o: { epochDelta: number; stateChanges: number; maxRanges: number; notes: string[] },
 ): ProbeResult {
   if (!samples.length) throw new Error('analyseCluster needs at least one node sample');
-  // Merge the views: `fail` from any node counts (the cluster agreed), `fail?` is one node's suspicion.
-  const byId = new Map<string, ClusterNode & { suspectedBy: string[] }>();
+  const byId = mergeViews(samples);
+  const epochOf = (s: ClusterSample) => num(s.info, 'cluster_current_epoch') ?? 0;
+  // Slot owners from the most up-to-date view (highest current epoch): older views may predate a failover.
+  const newest = samples.reduce((a, b) => (epochOf(b) > epochOf(a) ? b : a));
+  const a: Analysis = {
+    samples,
+    unreachableList: [...unreachable.keys()],
+    byId,
+    newest,
+    worst: worstView(samples),
+    states: new Set(samples.map((s) => s.info.cluster_state ?? 'unknown')),
+    unserved: unservedSlots(newest, byId),
+    ...nodeTrouble([...byId.values()]),
+    disconnected: disconnectedLinks(samples, byId),
+    linksDown: samples.filter((s) => s.myself?.role === 'replica' && s.replication?.master_link_status !== 'up'),
+    resyncs: replicaResyncs(samples),
+    failMessages: Math.max(
+      ...samples.map(
+        (s) =>
+          (num(s.info, 'cluster_stats_messages_fail_sent') ?? 0) +
+          (num(s.info, 'cluster_stats_messages_fail_received') ?? 0),
+      ),
+    ),
+  };
+  const metrics = clusterMetrics(a, o);
+  return { metrics, figures: clusterFigures(a, metrics), tables: clusterTables(a), notes: o.notes };
+}
+
+/** Merges the views: `fail` from any node counts (the cluster agreed), `fail?` is one node's suspicion. */
+function mergeViews(samples: ClusterSample[]): Map<string, MergedNode> {
+  const byId = new Map<string, MergedNode>();
   for (const s of samples) {
     for (const n of s.view) {
       const merged = byId.get(n.id) ?? { ...n, myself: false, suspectedBy: [] };
@@ -62,25 +114,31 @@ export function analyseCluster(
       byId.set(n.id, merged);
     }
   }
-  // Links to failed or suspected nodes are down by definition; one down to a healthy node hints at a partition.
-  const disconnected = samples.flatMap((s) =>
+  return byId;
+}
+
+/** Links to failed or suspected nodes are down by definition; one down to a healthy node hints at a partition. */
+function disconnectedLinks(samples: ClusterSample[], byId: ReadonlyMap<string, MergedNode>): string[] {
+  return samples.flatMap((s) =>
     s.view
       .filter((n) => !n.myself && n.linkState === 'disconnected')
       .filter((n) => !byId.get(n.id)?.failing && !byId.get(n.id)?.suspectedBy.length)
       .map((n) => `${s.address} -> ${n.address}`),
   );
-  const nodes = [...byId.values()];
-  const epochOf = (s: ClusterSample) => num(s.info, 'cluster_current_epoch') ?? 0;
-  // Slot owners from the most up-to-date view (highest current epoch): older views may predate a failover.
-  const newest = samples.reduce((a, b) => (epochOf(b) > epochOf(a) ? b : a));
+}
+
+/** Slot ranges whose owner in `newest` is missing or failed. */
+function unservedSlots(newest: ClusterSample, byId: ReadonlyMap<string, MergedNode>): Array<[number, number]> {
   const owner = new Array<string | undefined>(SLOTS);
   for (const n of newest.view) {
     if (n.role !== 'primary') continue;
     for (const [a, b] of n.slots) for (let s = a; s <= b && s < SLOTS; s++) owner[s] = n.id;
   }
   const serving = (id: string | undefined) => id !== undefined && byId.get(id)?.failing === false;
-  const unserved = slotRangesWhere((s) => !serving(owner[s]));
+  return slotRangesWhere((s) => !serving(owner[s]));
+}
 
+function nodeTrouble(nodes: MergedNode[]): Pick<Analysis, 'failed' | 'pfail' | 'standby'> {
   const failed = nodes.filter((n) => n.failing);
   // The failed primary that holds slots matters most: name it first.
   failed.sort((a, b) => slotCount(b.slots) - slotCount(a.slots));
@@ -89,42 +147,46 @@ export function analyseCluster(
     (n) => n.role === 'replica' && !n.failing && !n.suspectedBy.length && n.primaryId && failedIds.has(n.primaryId),
   );
   const pfail = nodes.filter((n) => !n.failing && n.suspectedBy.length > 0);
+  return { failed, pfail, standby };
+}
 
-  // The worst view sets the counts, so state and slot figures agree with each other.
-  const worst = [...samples].sort(
+/** The worst view sets the counts, so state and slot figures agree with each other. */
+function worstView(samples: ClusterSample[]): ClusterSample | undefined {
+  return [...samples].sort(
     (a, b) =>
       Number(b.info.cluster_state !== 'ok') - Number(a.info.cluster_state !== 'ok') ||
       (num(b.info, 'cluster_slots_fail') ?? 0) - (num(a.info, 'cluster_slots_fail') ?? 0) ||
       (num(b.info, 'cluster_slots_pfail') ?? 0) - (num(a.info, 'cluster_slots_pfail') ?? 0),
   )[0];
-  const states = new Set(samples.map((s) => s.info.cluster_state ?? 'unknown'));
-  const maxOf = (field: string) => Math.max(...samples.map((s) => num(s.info, field) ?? 0));
-  const failMessages = Math.max(
-    ...samples.map(
-      (s) =>
-        (num(s.info, 'cluster_stats_messages_fail_sent') ?? 0) +
-        (num(s.info, 'cluster_stats_messages_fail_received') ?? 0),
-    ),
-  );
-  const linksDown = samples.filter((s) => s.myself?.role === 'replica' && s.replication?.master_link_status !== 'up');
-  // Resyncs beyond one per connected replica mean replicas dropped and reconnected since the primary started.
+}
+
+/** Resyncs beyond one per connected replica mean replicas dropped and reconnected since the primary started. */
+function replicaResyncs(samples: ClusterSample[]): number {
   let resyncs = 0;
   for (const s of samples) {
     if (!s.stats || !s.replication) continue;
     const syncs = (num(s.stats, 'sync_full') ?? 0) + (num(s.stats, 'sync_partial_ok') ?? 0);
     resyncs += Math.max(0, syncs - (num(s.replication, 'connected_slaves') ?? 0));
   }
-  const unreachableList = [...unreachable.keys()];
-  const first = <T>(list: T[], f: (t: T) => string) => (list[0] ? f(list[0]) : '(none)');
+  return resyncs;
+}
 
-  const metrics: ProbeResult['metrics'] = {
-    'cluster.state': states.has('fail') ? 'fail' : (worst?.info.cluster_state ?? 'unknown'),
+const first = <T>(list: T[], f: (t: T) => string) => (list[0] ? f(list[0]) : '(none)');
+
+function clusterMetrics(
+  a: Analysis,
+  o: { epochDelta: number; stateChanges: number; maxRanges: number },
+): ProbeResult['metrics'] {
+  const { samples, worst, failed, pfail, standby, unreachableList, disconnected, linksDown } = a;
+  const maxOf = (field: string) => Math.max(...samples.map((s) => num(s.info, field) ?? 0));
+  return {
+    'cluster.state': a.states.has('fail') ? 'fail' : (worst?.info.cluster_state ?? 'unknown'),
     'cluster.slots_assigned': Math.min(...samples.map((s) => num(s.info, 'cluster_slots_assigned') ?? 0)),
     'cluster.slots_ok': num(worst?.info ?? {}, 'cluster_slots_ok') ?? 0,
     'cluster.slots_pfail': num(worst?.info ?? {}, 'cluster_slots_pfail') ?? 0,
     'cluster.slots_fail': num(worst?.info ?? {}, 'cluster_slots_fail') ?? 0,
-    'cluster.slots_unserved': slotCount(unserved),
-    'cluster.unserved_ranges': formatRanges(unserved, o.maxRanges),
+    'cluster.slots_unserved': slotCount(a.unserved),
+    'cluster.unserved_ranges': formatRanges(a.unserved, o.maxRanges),
     'cluster.failed_nodes': failed.length,
     'cluster.failed_node': first(failed, (n) => n.address),
     'cluster.failed_node_slots': first(failed, (n) => formatRanges(n.slots, o.maxRanges)),
@@ -134,12 +196,12 @@ export function analyseCluster(
     'cluster.replicas_for_failed': standby.length,
     'cluster.replica_for_failed': first(standby, (n) => n.address),
     'cluster.known_nodes': maxOf('cluster_known_nodes'),
-    'cluster.size': num(newest.info, 'cluster_size') ?? 0,
+    'cluster.size': num(a.newest.info, 'cluster_size') ?? 0,
     'cluster.current_epoch': maxOf('cluster_current_epoch'),
     'cluster.epoch_delta': o.epochDelta,
     'cluster.state_changes': o.stateChanges,
-    'cluster.fail_messages': failMessages,
-    'cluster.nodes_disagree': states.size > 1 ? 1 : 0,
+    'cluster.fail_messages': a.failMessages,
+    'cluster.nodes_disagree': a.states.size > 1 ? 1 : 0,
     'cluster.reachable_nodes': samples.length,
     'cluster.unreachable_nodes': unreachableList.length,
     'cluster.unreachable_node': unreachableList[0] ?? '(none)',
@@ -147,15 +209,18 @@ export function analyseCluster(
     'cluster.disconnected_link': disconnected[0] ?? '(none)',
     'cluster.replica_links_down': linksDown.length,
     'cluster.replica_link_down': first(linksDown, (s) => s.address),
-    'cluster.replica_resyncs': resyncs,
+    'cluster.replica_resyncs': a.resyncs,
   };
+}
+
+function clusterFigures(a: Analysis, metrics: ProbeResult['metrics']): ProbeResult['figures'] {
   const m = (k: string) => String(metrics[`cluster.${k}`]);
   const figures = [
     {
       label: 'cluster_state',
       value:
-        states.size > 1
-          ? `nodes disagree: ${samples.map((s) => `${s.address} ${s.info.cluster_state}`).join(', ')}`
+        a.states.size > 1
+          ? `nodes disagree: ${a.samples.map((s) => `${s.address} ${s.info.cluster_state}`).join(', ')}`
           : m('state'),
     },
     {
@@ -164,24 +229,29 @@ export function analyseCluster(
     },
     {
       label: 'slots without a serving primary',
-      value: unserved.length ? `${m('slots_unserved')} (${m('unserved_ranges')})` : 'none',
+      value: a.unserved.length ? `${m('slots_unserved')} (${m('unserved_ranges')})` : 'none',
     },
-    { label: 'failed nodes', value: failed.map((n) => `${n.address} (${n.role})`).join(', ') || 'none' },
+    { label: 'failed nodes', value: a.failed.map((n) => `${n.address} (${n.role})`).join(', ') || 'none' },
     {
       label: 'suspected (pfail)',
-      value: pfail.map((n) => `${n.address} by ${n.suspectedBy.join(', ')}`).join('; ') || 'none',
+      value: a.pfail.map((n) => `${n.address} by ${n.suspectedBy.join(', ')}`).join('; ') || 'none',
     },
-    { label: 'replicas that could take over', value: standby.map((n) => n.address).join(', ') || 'none' },
+    { label: 'replicas that could take over', value: a.standby.map((n) => n.address).join(', ') || 'none' },
     { label: 'known nodes / size', value: `${m('known_nodes')} / ${m('size')} primaries with slots` },
     { label: 'current epoch', value: `${m('current_epoch')} (moved by ${m('epoch_delta')} while sampling)` },
     { label: 'FAIL messages since start (sent + received, max per node)', value: m('fail_messages') },
   ];
-  if (unreachableList.length) figures.push({ label: 'unreachable from the bot', value: unreachableList.join(', ') });
-  if (disconnected.length) figures.push({ label: 'disconnected links', value: disconnected.join(', ') });
-  if (linksDown.length)
-    figures.push({ label: 'replica links down', value: linksDown.map((s) => s.address).join(', ') });
+  if (a.unreachableList.length)
+    figures.push({ label: 'unreachable from the bot', value: a.unreachableList.join(', ') });
+  if (a.disconnected.length) figures.push({ label: 'disconnected links', value: a.disconnected.join(', ') });
+  if (a.linksDown.length)
+    figures.push({ label: 'replica links down', value: a.linksDown.map((s) => s.address).join(', ') });
+  return figures;
+}
+
+function clusterTables({ byId, newest, samples }: Analysis): ProbeResult['tables'] {
   const addressOf = (id: string | undefined) => (id ? (byId.get(id)?.address ?? id.slice(0, 8)) : '');
-  const tables = [
+  return [
     {
       title: 'Cluster nodes',
       columns: ['node', 'role', 'flags', 'link', 'slots', 'primary'],
@@ -215,5 +285,4 @@ export function analyseCluster(
       ]),
     },
   ];
-  return { metrics, figures, tables, notes: o.notes };
 }
