@@ -1,9 +1,16 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { type KeySize, keyPrefix, MAX_TRACKED_PREFIXES, OTHER_PREFIX, TopKeys } from './largest-keys-tally.js';
+import { SizingPipeline } from './largest-keys-pipeline.js';
+import { KeyTally, type TallySummary } from './largest-keys-tally.js';
 import { openTransport } from './largest-keys-transport.js';
 
-export { type KeySize, keyPrefix, MAX_TRACKED_PREFIXES } from './largest-keys-tally.js';
+export {
+  type KeySize,
+  keyPrefix,
+  MAX_TRACKED_PREFIXES,
+  type PrefixStat,
+  type TypeStat,
+} from './largest-keys-tally.js';
 
 /** The pacing defaults, in one place so the bench and the docs can name them. */
 export const PACING_DEFAULTS = { batchSize: 16, burstSize: 16, inFlight: 1, workMs: 100, pauseMs: 0 } as const;
@@ -84,43 +91,18 @@ export type LargestKeysOptions = z.input<typeof LargestKeysOptionsSchema>;
 /** The options after defaults were applied. */
 export type ResolvedLargestKeysOptions = z.output<typeof LargestKeysOptionsSchema>;
 
-/** Aggregate for one Redis type, like the per-type lines of `redis-cli --memkeys`. */
-export interface TypeStat {
-  type: string;
-  keys: number;
-  bytes: number;
-}
-
-/** Aggregate for one key prefix. `sharePct` is the share of all sampled bytes, one decimal. */
-export interface PrefixStat {
-  prefix: string;
-  keys: number;
-  bytes: number;
-  sharePct: number;
-}
-
 /** Why a scan ended before SCAN's cursor came back to 0. */
 export type StopReason = 'maxKeys' | 'maxDurationMs' | 'aborted';
 
 /** Result of {@link scanLargestKeys}. With `complete: false` the figures cover only the keys seen so far. */
-export interface LargestKeysReport {
+export interface LargestKeysReport extends TallySummary {
   /** Keys returned by SCAN and sent to TYPE / MEMORY USAGE (counts against `maxKeys`). */
   keysScanned: number;
   /** Keys that were deleted or expired between SCAN and MEMORY USAGE; left out of every figure. */
   keysVanished: number;
-  totalBytes: number;
   durationMs: number;
   complete: boolean;
   stoppedBy: StopReason | null;
-  /** Biggest keys first, at most `top`. */
-  topKeys: KeySize[];
-  /** The single biggest key of each type, biggest first. */
-  biggestByType: KeySize[];
-  byType: TypeStat[];
-  /** Prefixes holding the most bytes first, at most `top`. */
-  byPrefix: PrefixStat[];
-  /** True when more than {@link MAX_TRACKED_PREFIXES} prefixes were seen and the rest went to `(other)`. */
-  prefixOverflow: boolean;
   /** How the batches were sent, and why `auto` fell back to the client's pipeline, if it did. */
   transport: { used: 'dedicated' | 'client'; fallbackReason?: string };
   /** SCAN calls made. */
@@ -154,170 +136,79 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  */
 export async function scanLargestKeys(client: Redis, opts: LargestKeysOptions = {}): Promise<LargestKeysReport> {
   const { signal, ...options } = LargestKeysOptionsSchema.parse(opts);
-  const { burstSize, inFlight: depth, pauseMs, workMs, prefixDelimiter, prefixDepth, maxKeys, maxDurationMs } = options;
   const started = performance.now();
-  const top = new TopKeys(options.top);
-  const types = new Map<string, TypeStat & { biggest: KeySize }>();
-  const prefixes = new Map<string, { keys: number; bytes: number }>();
-  let prefixOverflow = false;
-  let keysScanned = 0;
-  let keysVanished = 0;
-  let totalBytes = 0;
-  let batches = 0;
-  let pauses = 0;
-  let stoppedBy: StopReason | null = null;
-
-  const record = (key: string, type: string, bytes: number) => {
-    totalBytes += bytes;
-    const entry = { key, type, bytes };
-    top.offer(entry);
-    const t = types.get(type);
-    if (!t) types.set(type, { type, keys: 1, bytes, biggest: entry });
-    else {
-      t.keys++;
-      t.bytes += bytes;
-      // Strictly greater, as redis-cli does, so ties keep the first key met in SCAN order.
-      if (bytes > t.biggest.bytes) t.biggest = entry;
-    }
-    let prefix = keyPrefix(key, prefixDelimiter, prefixDepth);
-    let p = prefixes.get(prefix);
-    if (!p && prefixes.size >= MAX_TRACKED_PREFIXES) {
-      prefixOverflow = true;
-      prefix = OTHER_PREFIX;
-      p = prefixes.get(prefix);
-    }
-    if (!p) prefixes.set(prefix, { keys: 1, bytes });
-    else {
-      p.keys++;
-      p.bytes += bytes;
-    }
-  };
-
+  const tally = new KeyTally(options);
   const { transport, info } = await openTransport(client, options);
-  /** Keys SCAN returned that are not sized yet, in SCAN order. */
-  const queue: string[] = [];
-  let cursor = '0';
-  let scanDone = false;
-  let scanning = false;
-  /** Keys written for sizing whose replies have not arrived yet. */
-  let sizing = 0;
-  const inFlight = new Set<Promise<void>>();
-  let failure: { err: unknown } | undefined;
-  const track = (write: Promise<void>) => {
-    const settled: Promise<void> = write.then(
-      () => void inFlight.delete(settled),
-      (err: unknown) => {
-        failure ??= { err };
-        inFlight.delete(settled);
-      },
-    );
-    inFlight.add(settled);
-  };
-  const scanWanted = () => !scanDone && !scanning && keysScanned + sizing + queue.length < maxKeys;
-
-  const takePage = ([next, found]: [string, string[]]) => {
-    scanning = false;
-    cursor = next;
-    scanDone = next === '0';
-    for (const key of found) queue.push(key);
-  };
-
-  /**
-   * What to write next, or undefined to wait for replies first: how many queued keys to size, and whether the next
-   * SCAN goes in the same write. A write sizes up to `burstSize` keys and carries the next SCAN once the keys in hand
-   * no longer fill every write slot, so a SCAN costs no round trip of its own; a write sizes fewer keys only when it
-   * carries the SCAN or no more keys are coming. Pure: {@link launch} makes the write.
-   */
-  const nextWrite = (): { take: number; scan: boolean } | undefined => {
-    const budget = maxKeys - keysScanned - sizing;
-    if (queue.length >= burstSize && budget >= burstSize) {
-      return { take: burstSize, scan: scanWanted() && queue.length - burstSize < burstSize * depth };
-    }
-    // The start, or pages with few keys or none matching MATCH: what is in hand, if anything, with the next SCAN.
-    if (scanWanted()) return { take: Math.min(queue.length, burstSize, budget), scan: true };
-    // The end of the keyspace or of the key budget: whatever is left.
-    if (!scanning && queue.length > 0 && budget > 0)
-      return { take: Math.min(queue.length, burstSize, budget), scan: false };
-    return undefined;
-  };
-
-  const launch = ({ take, scan }: { take: number; scan: boolean }): Promise<void> => {
-    const keys = queue.splice(0, take);
-    const scanCursor = scan ? cursor : undefined;
-    if (scan) {
-      scanning = true;
-      batches++;
-    }
-    if (keys.length === 0) return transport.scan(cursor).then(takePage);
-    sizing += keys.length;
-    return transport.size(keys, scanCursor).then(({ replies, scan: page }) => {
-      sizing -= keys.length;
-      keysScanned += keys.length;
-      for (let i = 0; i < keys.length; i++) {
-        const type = replies[2 * i];
-        const bytes = replies[2 * i + 1];
-        // TYPE "none" / MEMORY USAGE nil: the key expired or was deleted since SCAN returned it.
-        if (typeof type !== 'string' || type === 'none' || typeof bytes !== 'number') keysVanished++;
-        else record(keys[i]!, type, bytes);
-      }
-      if (page) takePage(page);
-    });
-  };
-
+  const pipe = new SizingPipeline(transport, tally, options);
+  let run: { stoppedBy: StopReason | null; pauses: number };
   try {
-    let sliceStarted = performance.now();
-    let writes = 0;
-    let rested = false;
-    while (!failure) {
-      while (!stoppedBy && !failure && inFlight.size < depth) {
-        const plan = nextWrite();
-        if (!plan) break;
-        if (signal?.aborted) stoppedBy = 'aborted';
-        else if (performance.now() - started >= maxDurationMs) stoppedBy = 'maxDurationMs';
-        else if (!rested && writes > 0 && pauseMs > 0 && performance.now() - sliceStarted >= workMs) {
-          // Duty cycle: let what is in flight finish, then leave the server (and the CPU) alone for a while, then
-          // plan again (replies may have brought keys meanwhile) and check the budgets again.
-          await Promise.all(inFlight);
-          await pause(pauseMs, signal);
-          pauses++;
-          rested = true;
-          sliceStarted = performance.now();
-        } else {
-          writes++;
-          rested = false;
-          track(launch(plan));
-        }
-      }
-      if (inFlight.size === 0) break;
-      await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    if (failure) throw failure.err;
-    if (!stoppedBy && keysScanned >= maxKeys && (queue.length > 0 || !scanDone)) stoppedBy = 'maxKeys';
+    run = await writePaced(pipe, { ...options, started, signal });
+    await Promise.all(pipe.inFlight);
+    if (pipe.failure) throw pipe.failure.err;
+    if (!run.stoppedBy && pipe.keysScanned >= options.maxKeys && pipe.keysLeft) run.stoppedBy = 'maxKeys';
   } finally {
     transport.close();
   }
-
-  const typeStats = [...types.values()].sort((a, b) => b.bytes - a.bytes);
-  const share = (bytes: number) => (totalBytes > 0 ? Math.round((bytes / totalBytes) * 1000) / 10 : 0);
+  const durationMs = Math.round(performance.now() - started);
+  const summary = tally.summary();
   return {
-    keysScanned,
-    keysVanished,
-    totalBytes,
-    durationMs: Math.round(performance.now() - started),
-    complete: stoppedBy === null,
-    stoppedBy,
-    topKeys: top.sorted(),
-    biggestByType: typeStats.map((t) => t.biggest).sort((a, b) => b.bytes - a.bytes),
-    byType: typeStats.map(({ type, keys, bytes }) => ({ type, keys, bytes })),
-    byPrefix: [...prefixes.entries()]
-      .sort((a, b) => b[1].bytes - a[1].bytes)
-      .slice(0, options.top)
-      .map(([prefix, p]) => ({ prefix, keys: p.keys, bytes: p.bytes, sharePct: share(p.bytes) })),
-    prefixOverflow,
+    keysScanned: pipe.keysScanned,
+    keysVanished: pipe.keysVanished,
+    totalBytes: summary.totalBytes,
+    durationMs,
+    complete: run.stoppedBy === null,
+    stoppedBy: run.stoppedBy,
+    topKeys: summary.topKeys,
+    biggestByType: summary.biggestByType,
+    byType: summary.byType,
+    byPrefix: summary.byPrefix,
+    prefixOverflow: summary.prefixOverflow,
     transport: info,
-    batches,
-    pauses,
+    batches: pipe.batches,
+    pauses: run.pauses,
     options,
   };
+}
+
+/**
+ * Keeps up to `inFlight` writes going until the keys run out, a write fails, or a budget or the signal stops the
+ * scan; after every `workMs` of writing it lets the writes in flight finish and pauses `pauseMs` (when set).
+ * Returns with writes possibly still in flight.
+ */
+async function writePaced(
+  pipe: SizingPipeline,
+  o: Pick<ResolvedLargestKeysOptions, 'inFlight' | 'pauseMs' | 'workMs' | 'maxDurationMs'> & {
+    started: number;
+    signal: AbortSignal | undefined;
+  },
+): Promise<{ stoppedBy: StopReason | null; pauses: number }> {
+  let stoppedBy: StopReason | null = null;
+  let pauses = 0;
+  let sliceStarted = performance.now();
+  let writes = 0;
+  let rested = false;
+  while (!pipe.failure) {
+    while (!stoppedBy && !pipe.failure && pipe.inFlight.size < o.inFlight) {
+      const plan = pipe.nextWrite();
+      if (!plan) break;
+      if (o.signal?.aborted) stoppedBy = 'aborted';
+      else if (performance.now() - o.started >= o.maxDurationMs) stoppedBy = 'maxDurationMs';
+      else if (!rested && writes > 0 && o.pauseMs > 0 && performance.now() - sliceStarted >= o.workMs) {
+        // Duty cycle: let what is in flight finish, then leave the server (and the CPU) alone for a while, then
+        // plan again (replies may have brought keys meanwhile) and check the budgets again.
+        await Promise.all(pipe.inFlight);
+        await pause(o.pauseMs, o.signal);
+        pauses++;
+        rested = true;
+        sliceStarted = performance.now();
+      } else {
+        writes++;
+        rested = false;
+        pipe.send(plan);
+      }
+    }
+    if (pipe.inFlight.size === 0) break;
+    await Promise.race(pipe.inFlight);
+  }
+  return { stoppedBy, pauses };
 }

@@ -1,10 +1,39 @@
-/** The bounded bookkeeping of the largest-keys scan: key prefixes and the top-N heap. Pure. */
+/** The bounded bookkeeping of the largest-keys scan: per-type and per-prefix totals and the top-N heap. Pure. */
 
 /** One key and its sampled size. */
 export interface KeySize {
   key: string;
   type: string;
   bytes: number;
+}
+
+/** Aggregate for one Redis type, like the per-type lines of `redis-cli --memkeys`. */
+export interface TypeStat {
+  type: string;
+  keys: number;
+  bytes: number;
+}
+
+/** Aggregate for one key prefix. `sharePct` is the share of all sampled bytes, one decimal. */
+export interface PrefixStat {
+  prefix: string;
+  keys: number;
+  bytes: number;
+  sharePct: number;
+}
+
+/** What a tally reports once the scan ends. */
+export interface TallySummary {
+  totalBytes: number;
+  /** Biggest keys first, at most `top`. */
+  topKeys: KeySize[];
+  /** The single biggest key of each type, biggest first. */
+  biggestByType: KeySize[];
+  byType: TypeStat[];
+  /** Prefixes holding the most bytes first, at most `top`. */
+  byPrefix: PrefixStat[];
+  /** True when more than {@link MAX_TRACKED_PREFIXES} prefixes were seen and the rest went to `(other)`. */
+  prefixOverflow: boolean;
 }
 
 /** Bounds the per-prefix map on keyspaces whose chosen depth reaches unique ids (e.g. depth 2 on `user:ID:x`). */
@@ -82,5 +111,64 @@ export class TopKeys {
       [heap[min], heap[i]] = [heap[i]!, heap[min]!];
       i = min;
     }
+  }
+}
+
+/**
+ * Totals of the sized keys: by type (with each type's biggest key), by prefix (at most
+ * {@link MAX_TRACKED_PREFIXES}, the rest under `(other)`), and the `top` biggest keys.
+ */
+export class KeyTally {
+  private readonly top: TopKeys;
+  private readonly types = new Map<string, TypeStat & { biggest: KeySize }>();
+  private readonly prefixes = new Map<string, { keys: number; bytes: number }>();
+  private totalBytes = 0;
+  private prefixOverflow = false;
+
+  constructor(private readonly o: { top: number; prefixDelimiter: string; prefixDepth: number }) {
+    this.top = new TopKeys(o.top);
+  }
+
+  record(key: string, type: string, bytes: number): void {
+    this.totalBytes += bytes;
+    const entry = { key, type, bytes };
+    this.top.offer(entry);
+    const t = this.types.get(type);
+    if (!t) this.types.set(type, { type, keys: 1, bytes, biggest: entry });
+    else {
+      t.keys++;
+      t.bytes += bytes;
+      // Strictly greater, as redis-cli does, so ties keep the first key met in SCAN order.
+      if (bytes > t.biggest.bytes) t.biggest = entry;
+    }
+    let prefix = keyPrefix(key, this.o.prefixDelimiter, this.o.prefixDepth);
+    let p = this.prefixes.get(prefix);
+    if (!p && this.prefixes.size >= MAX_TRACKED_PREFIXES) {
+      this.prefixOverflow = true;
+      prefix = OTHER_PREFIX;
+      p = this.prefixes.get(prefix);
+    }
+    if (!p) this.prefixes.set(prefix, { keys: 1, bytes });
+    else {
+      p.keys++;
+      p.bytes += bytes;
+    }
+  }
+
+  summary(): TallySummary {
+    const { totalBytes } = this;
+    const typeStats = [...this.types.values()].sort((a, b) => b.bytes - a.bytes);
+    const share = (bytes: number) => (totalBytes > 0 ? Math.round((bytes / totalBytes) * 1000) / 10 : 0);
+    return {
+      totalBytes,
+      topKeys: this.top.sorted(),
+      biggestByType: typeStats.map((t) => t.biggest).sort((a, b) => b.bytes - a.bytes),
+      byType: typeStats.map(({ type, keys, bytes }) => ({ type, keys, bytes })),
+      byPrefix: [...this.prefixes.entries()]
+        .sort((a, b) => b[1].bytes - a[1].bytes)
+        .slice(0, this.o.top)
+        .map(([prefix, p]) => ({ prefix, keys: p.keys, bytes: p.bytes, sharePct: share(p.bytes) })),
+      prefixOverflow: this.prefixOverflow,
+    };
   }
 }
