@@ -9,7 +9,8 @@ import { createLogger } from './kernel/logger.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig(process.env);
+  // process.env by default: config/ is its only reader.
+  config = loadConfig();
 } catch (err) {
   // One readable message naming the variable or YAML path, not a stack trace.
   process.stderr.write(`redis-incident-bot: ${isAppError(err) ? err.message : String(err)}\n`);
