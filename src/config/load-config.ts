@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { AppError } from '../kernel/errors.js';
+import { AppError, errorMessage } from '../kernel/errors.js';
 import { type ConfigFile, ConfigFileSchema } from './config-file.js';
 import { describeIssues, type Env, EnvSchema } from './env.js';
 
@@ -40,7 +40,7 @@ export function loadConfigFile(path: string): ConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `CONFIG_FILE: cannot read ${path}: ${(err as Error).message}`);
+    throw new AppError('CONFIG_INVALID', `CONFIG_FILE: cannot read ${path}: ${errorMessage(err)}`);
   }
   return parseConfigText(text, path);
 }
@@ -51,7 +51,7 @@ export function parseConfigText(text: string, source: string): ConfigFile {
   try {
     raw = parseYaml(text) ?? {};
   } catch (err) {
-    throw new AppError('CONFIG_INVALID', `CONFIG_FILE ${source}: not valid YAML: ${(err as Error).message}`);
+    throw new AppError('CONFIG_INVALID', `CONFIG_FILE ${source}: not valid YAML: ${errorMessage(err)}`);
   }
   const result = ConfigFileSchema.safeParse(raw);
   if (!result.success) {

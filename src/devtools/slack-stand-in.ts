@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../kernel/errors.js';
 import { blockLines } from './slack-block-text.js';
 
 /** One request the stand-in received. `token` is dropped from `args` so calls can be printed safely. */
@@ -271,7 +272,7 @@ export class SlackStandIn {
         send(res, 404, { ok: false, error: 'not_found' });
       }
     } catch (err) {
-      send(res, 500, { ok: false, error: 'stand_in_error', detail: (err as Error).message });
+      send(res, 500, { ok: false, error: 'stand_in_error', detail: errorMessage(err) });
     }
   }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../kernel/errors.js';
 /**
  * Re-checks `check` every `intervalMs` until it returns something other than `undefined`/`false`, and returns that;
  * throws naming `what` and the last observation after `timeoutMs`.
@@ -13,7 +14,7 @@ export async function waitUntil<T>(
       const v = await check();
       if (v !== undefined && v !== false) return v;
     } catch (err) {
-      lastError = (err as Error).message;
+      lastError = errorMessage(err);
     }
     if (Date.now() >= deadline) {
       const seen = opts.last?.() ?? lastError;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { errorMessage } from '../kernel/errors.js';
 import { RespConnection } from './resp-connection.js';
 
 /** The scan options a transport needs (a structural subset, so this file does not import the scan's). */
@@ -93,7 +94,7 @@ export async function openTransport(client: Redis, o: TransportOptions) {
     return { transport: dedicatedTransport(conn, o), info: { used: 'dedicated' as const } };
   } catch (err) {
     if (o.transport === 'dedicated') throw err;
-    const fallbackReason = err instanceof Error ? err.message : String(err);
+    const fallbackReason = errorMessage(err);
     return { transport: clientTransport(client, o), info: { used: 'client' as const, fallbackReason } };
   }
 }

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import type { Redis } from 'ioredis';
+import { errorMessage } from '../kernel/errors.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
 import { splitAddress, type Topology } from '../targets/topology.js';
@@ -45,13 +46,13 @@ export async function pingNode(
 ): Promise<NodeReach> {
   const started = performance.now();
   try {
-    const client = await withTimeout(open(), timeoutMs, `connect to ${address}`);
-    await withTimeout(client.ping(), timeoutMs, `PING ${address}`);
+    const client = await withTimeout(open(), timeoutMs, `connect to ${address}`, 'PROBE_TIMEOUT');
+    await withTimeout(client.ping(), timeoutMs, `PING ${address}`, 'PROBE_TIMEOUT');
     return { address, up: true, latencyMs: Math.round((performance.now() - started) * 10) / 10, client };
   } catch (err) {
     const socket = await tcpError(address, timeoutMs);
     // Topology wraps the error as "<target>: node <addr> is unreachable: <cause>"; the cause is what matters.
-    const message = (err as Error).message.replace(/^.*? is unreachable: /, '');
+    const message = errorMessage(err).replace(/^.*? is unreachable: /, '');
     return { address, up: false, error: redactText(socket ?? message) };
   }
 }

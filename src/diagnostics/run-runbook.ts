@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { AppError, isAppError } from '../kernel/errors.js';
+import { AppError, errorMessage, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
@@ -69,7 +69,7 @@ export async function runRunbook(
   const primaries = () =>
     (nodes ??= topology.primaries().then(
       (p) => ({ primaries: p }),
-      (err: unknown) => ({ primaries: [], error: redactText((err as Error).message) }),
+      (err: unknown) => ({ primaries: [], error: redactText(errorMessage(err)) }),
     ));
   let replica: Promise<{ client: Redis; node: string } | undefined> | undefined;
   const onlineReplica = () =>
@@ -103,10 +103,10 @@ export async function runRunbook(
           probe: probe.name,
           title: probe.title,
           ok: false,
-          error: redactText((err as Error).message),
+          error: redactText(errorMessage(err)),
           durationMs: Date.now() - started,
         };
-        logger.warn({ probe: probe.name, err: redactText((err as Error).message) }, 'probe failed');
+        logger.warn({ probe: probe.name, err: redactText(errorMessage(err)) }, 'probe failed');
       }
     }
     steps.push(outcome);
@@ -158,7 +158,7 @@ async function runStep(probe: Probe, step: RunbookStep, s: StepScope): Promise<P
   };
   // `node` is read when the step fails: the node it was examining by then, for the error's wording.
   const bounded = <T>(work: () => Promise<T>, node: () => string | undefined = () => undefined): Promise<T> =>
-    withTimeout(work(), timeoutMs, `probe ${probe.name}`).catch((err: unknown) => {
+    withTimeout(work(), timeoutMs, `probe ${probe.name}`, 'PROBE_TIMEOUT').catch((err: unknown) => {
       throw stepError(err, s.topology, probe.name, timeoutMs, node());
     });
   if (probe.scope === 'topology') return bounded(() => probe.run(base, params));

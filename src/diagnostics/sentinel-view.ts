@@ -1,3 +1,4 @@
+import { errorMessage } from '../kernel/errors.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
 import type { Topology } from '../targets/topology.js';
@@ -69,8 +70,14 @@ export async function readSentinels(
     topology.sentinels.slice(0, MAX_SENTINELS).map(async (address): Promise<SentinelView> => {
       const view: SentinelView = { address, reachable: false, replicas: [], sentinels: [], commandErrors: [] };
       try {
-        const s = await withTimeout(topology.sentinel(address), timeoutMs, `connect to sentinel ${address}`);
-        const ask = (...args: string[]) => withTimeout(s.call('SENTINEL', ...args), timeoutMs, `SENTINEL ${args[0]}`);
+        const s = await withTimeout(
+          topology.sentinel(address),
+          timeoutMs,
+          `connect to sentinel ${address}`,
+          'PROBE_TIMEOUT',
+        );
+        const ask = (...args: string[]) =>
+          withTimeout(s.call('SENTINEL', ...args), timeoutMs, `SENTINEL ${args[0]}`, 'PROBE_TIMEOUT');
         const [addr, master, replicas, sentinels, ckquorum] = await Promise.allSettled([
           ask('GET-MASTER-ADDR-BY-NAME', name),
           ask('MASTER', name),
@@ -80,7 +87,7 @@ export async function readSentinels(
         ]);
         view.reachable = true;
         const failed = (r: PromiseSettledResult<unknown>) => {
-          if (r.status === 'rejected') view.commandErrors.push(redactText((r.reason as Error).message));
+          if (r.status === 'rejected') view.commandErrors.push(redactText(errorMessage(r.reason)));
         };
         if (addr.status === 'fulfilled' && Array.isArray(addr.value) && addr.value.length >= 2) {
           view.masterAddr = `${addr.value[0]}:${addr.value[1]}`;
@@ -101,12 +108,12 @@ export async function readSentinels(
           view.ckquorum =
             ckquorum.status === 'fulfilled'
               ? { ok: true, text: String(ckquorum.value) }
-              : { ok: false, text: redactText((ckquorum.reason as Error).message) };
+              : { ok: false, text: redactText(errorMessage(ckquorum.reason)) };
         }
       } catch (err) {
         // ioredis only says "Connection is closed."; the socket's error names the cause.
         const socket = view.reachable ? undefined : await tcpError(address, timeoutMs);
-        view.error = redactText(socket ?? (err as Error).message.replace(/^.*? is unreachable: /, ''));
+        view.error = redactText(socket ?? errorMessage(err).replace(/^.*? is unreachable: /, ''));
       }
       return view;
     }),

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseWebhook } from '../alertmanager/webhook-schema.js';
 import type { Queues } from '../jobs/queues.js';
-import { isAppError } from '../kernel/errors.js';
+import { errorMessage, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Metrics } from './metrics.js';
 import { readBody } from './read-body.js';
@@ -60,7 +60,7 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
         body = JSON.parse(raw.toString('utf8'));
       } catch (err) {
         outcome('invalid');
-        sendJson(res, 400, { errors: [{ field: '(body)', message: `not valid JSON: ${(err as Error).message}` }] });
+        sendJson(res, 400, { errors: [{ field: '(body)', message: `not valid JSON: ${errorMessage(err)}` }] });
         return;
       }
       const parsed = parseWebhook(body);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import { QUEUE_NAMES } from '../jobs/catalog.js';
 import type { Queues } from '../jobs/queues.js';
+import { errorMessage } from '../kernel/errors.js';
 import type { Metrics } from './metrics.js';
 import { sendJson } from './respond.js';
 
@@ -32,7 +33,7 @@ export function readyzHandler(d: HealthDeps) {
       await withDeadline(d.redis.ping(), 1000);
       checks.redis = 'ok';
     } catch (err) {
-      checks.redis = `unreachable: ${(err as Error).message}`;
+      checks.redis = `unreachable: ${errorMessage(err)}`;
     }
     checks.runbooks = d.runbooks > 0 ? `${d.runbooks} loaded` : 'none loaded';
     const ready = checks.redis === 'ok' && d.runbooks > 0;

@@ -2,13 +2,10 @@
 export type AppErrorCode =
   | 'CONFIG_INVALID'
   | 'RUNBOOK_INVALID'
-  | 'TARGET_UNKNOWN'
   | 'TARGET_UNREACHABLE'
-  | 'PROBE_FAILED'
   | 'PROBE_TIMEOUT'
   | 'TARGET_TIMEOUT'
-  | 'ACTION_PRECONDITION_FAILED'
-  | 'ACTION_NOT_ALLOWED'
+  | 'TIMEOUT'
   | 'PROPOSAL_NOT_FOUND'
   | 'INCIDENT_NOT_FOUND'
   | 'SLACK_API_FAILED'
@@ -29,4 +26,16 @@ export class AppError extends Error {
 
 export function isAppError(err: unknown, code?: AppErrorCode): err is AppError {
   return err instanceof AppError && (code === undefined || err.code === code);
+}
+
+/**
+ * The message of anything caught. A thrown non-Error (a string, a rejected plain object) still yields text, so a
+ * log line or a Slack reply never reads "undefined".
+ */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') {
+    return err.message;
+  }
+  return String(err);
 }

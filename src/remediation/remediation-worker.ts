@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import { formatBytes } from '../kernel/bytes.js';
+import { errorMessage } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
 import { remediationResultMessage } from '../slack/blocks/remediation-result.js';
@@ -82,7 +83,7 @@ export class RemediationWorker {
       );
     } catch (err) {
       log.error({ err }, 'remediation failed');
-      return finish('failed', `error: ${redactText((err as Error).message)}`, {});
+      return finish('failed', `error: ${redactText(errorMessage(err))}`, {});
     } finally {
       client?.disconnect();
     }

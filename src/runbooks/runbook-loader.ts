@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { AppError } from '../kernel/errors.js';
+import { AppError, errorMessage } from '../kernel/errors.js';
 import { ExpressionError, metricsOf, parseExpression } from './expression.js';
 import { type Runbook, RunbookSchema } from './runbook-schema.js';
 
@@ -54,7 +54,7 @@ export function lintRunbook(
   try {
     raw = parseYaml(text);
   } catch (err) {
-    return { errors: [{ file, path: '(file)', reason: `not valid YAML: ${(err as Error).message}` }] };
+    return { errors: [{ file, path: '(file)', reason: `not valid YAML: ${errorMessage(err)}` }] };
   }
   const parsed = RunbookSchema.safeParse(raw);
   if (!parsed.success) {
@@ -113,7 +113,7 @@ export function loadRunbooks(dir: string, catalogs: Catalogs): LoadResult {
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
   } catch (err) {
-    return { runbooks: [], errors: [{ file: dir, path: '(dir)', reason: `cannot read: ${(err as Error).message}` }] };
+    return { runbooks: [], errors: [{ file: dir, path: '(dir)', reason: `cannot read: ${errorMessage(err)}` }] };
   }
   const runbooks: Runbook[] = [];
   const errors: LintError[] = [];

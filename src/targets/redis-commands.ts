@@ -1,4 +1,5 @@
 import { formatBytes } from '../kernel/bytes.js';
+import { errorMessage } from '../kernel/errors.js';
 import { num, parseInfo } from '../kernel/info.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
@@ -54,8 +55,8 @@ export class RedisCommands {
         client.disconnect();
       }
     } catch (err) {
-      logger.warn({ target: target.name, err: redactText((err as Error).message) }, 'info failed');
-      text = `:x: Could not read INFO ${o.section} from \`${target.name}\`: ${redactText((err as Error).message)}`;
+      logger.warn({ target: target.name, err: redactText(errorMessage(err)) }, 'info failed');
+      text = `:x: Could not read INFO ${o.section} from \`${target.name}\`: ${redactText(errorMessage(err))}`;
     }
     await this.d.notifier.ephemeral(o.channel, o.user, text);
   }
@@ -88,7 +89,7 @@ export class RedisCommands {
             `health of ${t.name}`,
           );
         } catch (err) {
-          return `:red_circle: \`${t.name}\` ${t.workload} — unreachable: ${redactText((err as Error).message)}`;
+          return `:red_circle: \`${t.name}\` ${t.workload} — unreachable: ${redactText(errorMessage(err))}`;
         }
       }),
     );

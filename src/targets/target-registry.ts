@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { AppError } from '../kernel/errors.js';
 import { Topology } from './topology.js';
 
 export { TARGET_CONNECTION_OPTIONS } from './topology.js';
@@ -15,12 +14,6 @@ export class TargetRegistry {
 
   get(name: string): Target | undefined {
     return this.targets.find((t) => t.name === name);
-  }
-
-  require(name: string): Target {
-    const t = this.get(name);
-    if (!t) throw new AppError('TARGET_UNKNOWN', `no target named ${name}`);
-    return t;
   }
 
   /** The target whose `match` labels all equal the alert's; the most specific match wins. */

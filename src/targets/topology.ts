@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { AppError } from '../kernel/errors.js';
+import { AppError, errorMessage } from '../kernel/errors.js';
 import { redactText } from '../kernel/redact.js';
 import { parseClusterNodes } from './cluster-nodes.js';
 
@@ -106,7 +106,7 @@ export class Topology {
       client.disconnect();
       const silent = this.silent.get(address);
       if (silent) throw silent;
-      const message = cause?.message ?? (err as Error).message;
+      const message = cause?.message ?? errorMessage(err);
       throw new AppError('TARGET_UNREACHABLE', `${this.target.name}: ${what} is unreachable: ${redactText(message)}`);
     }
   }
@@ -207,7 +207,7 @@ export class Topology {
           if (reply) return `${reply[0]}:${reply[1]}`;
           errors.push(`${address} does not know master ${this.target.sentinel.name}`);
         } catch (err) {
-          errors.push((err as Error).message);
+          errors.push(errorMessage(err));
         }
       }
       throw new AppError(
@@ -221,7 +221,7 @@ export class Topology {
         await this.node(address);
         return address;
       } catch (err) {
-        errors.push((err as Error).message);
+        errors.push(errorMessage(err));
       }
     }
     throw new AppError('TARGET_UNREACHABLE', `${this.target.name}: no cluster seed answered (${errors.join('; ')})`);

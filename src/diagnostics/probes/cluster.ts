@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { errorMessage } from '../../kernel/errors.js';
 import { num, parseInfo } from '../../kernel/info.js';
 import { redactText } from '../../kernel/redact.js';
 import { parseClusterNodes } from '../../targets/cluster-nodes.js';
@@ -30,7 +31,7 @@ async function sample(ctx: TopologyProbeContext, address: string): Promise<Clust
 }
 
 function reason(err: unknown): string {
-  return redactText((err as Error).message);
+  return redactText(errorMessage(err));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { errorMessage } from '../../kernel/errors.js';
 import { parseInfo } from '../../kernel/info.js';
 import { sampleCommandStats } from '../hot-keys-commandstats.js';
 import { sampleLfu } from '../hot-keys-lfu.js';
@@ -170,7 +171,7 @@ export const hotKeysProbe: Probe<typeof ParamsSchema> = {
         result = await sampleLfu(ctx, p);
         method = 'lfu-object-freq';
       } catch (err) {
-        fallbacks.push(`OBJECT FREQ sampling failed (${(err as Error).message})`);
+        fallbacks.push(`OBJECT FREQ sampling failed (${errorMessage(err)})`);
       }
     }
     if (!result && p.allowMonitor) {
@@ -178,7 +179,7 @@ export const hotKeysProbe: Probe<typeof ParamsSchema> = {
         result = await monitorSample(ctx, p);
         method = 'monitor-sample';
       } catch (err) {
-        fallbacks.push(`MONITOR failed (${(err as Error).message})`);
+        fallbacks.push(`MONITOR failed (${errorMessage(err)})`);
       }
     }
     if (!result || !method) {

@@ -67,7 +67,9 @@ function roleText(info: ReplicationInfo | undefined): string {
 async function replicationInfo(reach: NodeReach, timeoutMs: number): Promise<ReplicationInfo | undefined> {
   if (!reach.client) return undefined;
   try {
-    return parseReplicationInfo(await withTimeout(reach.client.info('replication'), timeoutMs, 'INFO replication'));
+    return parseReplicationInfo(
+      await withTimeout(reach.client.info('replication'), timeoutMs, 'INFO replication', 'PROBE_TIMEOUT'),
+    );
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { formatBytes } from '../../kernel/bytes.js';
+import { errorMessage } from '../../kernel/errors.js';
 import { withTimeout } from '../../kernel/timeout.js';
 import { pingNode } from '../node-reach.js';
 import type { ProbeResult, TopologyProbe, TopologyProbeContext } from '../probe.js';
@@ -57,9 +58,13 @@ async function examine(
   const reach = await pingNode(topology, address, timeoutMs, open);
   if (!reach.client) return { error: reach.error ?? 'no answer' };
   try {
-    return { info: parseReplicationInfo(await withTimeout(reach.client.info('replication'), timeoutMs, 'INFO')) };
+    return {
+      info: parseReplicationInfo(
+        await withTimeout(reach.client.info('replication'), timeoutMs, 'INFO', 'PROBE_TIMEOUT'),
+      ),
+    };
   } catch (err) {
-    return { error: `INFO replication failed: ${(err as Error).message}` };
+    return { error: `INFO replication failed: ${errorMessage(err)}` };
   }
 }
 
@@ -132,7 +137,7 @@ async function findRoots(ctx: TopologyProbeContext, timeoutMs: number): Promise<
   try {
     return { roots: (await topology.primaries()).slice(0, MAX_PRIMARIES), notes: [] };
   } catch (err) {
-    return { roots: [], rootError: (err as Error).message.replace(/^.*? is unreachable: /, ''), notes: [] };
+    return { roots: [], rootError: errorMessage(err).replace(/^.*? is unreachable: /, ''), notes: [] };
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../../kernel/errors.js';
 import { num, parseInfo } from '../../kernel/info.js';
 import type { ActionContext, Figures, RemediationAction } from '../action.js';
 
@@ -75,7 +76,7 @@ export const configSetMaxclientsAction: RemediationAction<typeof ParamsSchema> =
       return String(await ctx.client.config('SET', 'maxclients', String(p.toMaxclients)));
     } catch (err) {
       // Not a crash: verification reads the value back and explains the file-descriptor cap.
-      if (FD_REFUSAL.test((err as Error).message)) return `refused by Redis: ${(err as Error).message}`;
+      if (FD_REFUSAL.test(errorMessage(err))) return `refused by Redis: ${errorMessage(err)}`;
       throw err;
     }
   },

@@ -1,5 +1,5 @@
 import { WebClient } from '@slack/web-api';
-import { AppError } from '../../kernel/errors.js';
+import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
 import type { SlackMessage } from '../blocks/types.js';
 import { slackApiUrlOption } from './slack-api-url.js';
@@ -75,7 +75,7 @@ export class SlackNotifier {
       return res;
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('SLACK_API_FAILED', `Slack API call failed: ${(err as Error).message}`);
+      throw new AppError('SLACK_API_FAILED', `Slack API call failed: ${errorMessage(err)}`);
     }
   }
 }
