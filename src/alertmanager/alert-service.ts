@@ -8,10 +8,10 @@ import type { Timeline } from '../incidents/timeline.js';
 import type { Queues } from '../jobs/queues.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
+import { utc } from '../kernel/time.js';
 import { matchRunbook } from '../runbooks/match-runbook.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { alertEventMessage } from '../slack/blocks/incident-card.js';
-import { utc } from '../slack/blocks/text.js';
 import { describeAlertSource, type TargetRegistry } from '../targets/target-registry.js';
 import type { Alert, Webhook } from './webhook-schema.js';
 

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExportCliEnvSchema, loadCliEnv } from '../config/cli-env.js';
 import { isAppError } from '../kernel/errors.js';
+import { INCIDENT_ID } from '../kernel/ids.js';
 import { ProposalStore } from '../remediation/proposal-store.js';
 import { IncidentStore } from './incident-store.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
@@ -16,7 +17,7 @@ import { Timeline } from './timeline.js';
 const USAGE = 'usage: npm run -s export -- <incident-id> [--format md|json]';
 
 const ArgsSchema = z.object({
-  id: z.string().regex(/^INC-\d+$/, 'must be an incident id such as INC-12'),
+  id: z.string().regex(INCIDENT_ID, 'must be an incident id such as INC-12'),
   format: z.enum(['md', 'json']),
 });
 

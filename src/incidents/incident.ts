@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { IncidentIdSchema } from '../kernel/ids.js';
 
 export const SeveritySchema = z.enum(['sev1', 'sev2', 'sev3', 'sev4']);
 export type Severity = z.infer<typeof SeveritySchema>;
 
 /** An incident as kept in the state Redis hash `…:incident:<id>`. */
 export const IncidentSchema = z.object({
-  id: z.string().regex(/^INC-\d+$/),
+  id: IncidentIdSchema,
   title: z.string(),
   status: z.enum(['open', 'resolved']),
   severity: SeveritySchema,

@@ -1,3 +1,5 @@
+import { SLACK_USER_ID } from '../kernel/ids.js';
+import { utc } from '../kernel/time.js';
 import type { Proposal } from '../remediation/proposal.js';
 import type { AlertState, Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';
@@ -14,10 +16,9 @@ export interface PostmortemInput {
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-const utc = (iso: string) => (iso ? `${iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC` : '—');
 
 function actorName(actor: string): string {
-  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor;
+  return SLACK_USER_ID.test(actor) ? `<@${actor}>` : actor;
 }
 
 /** The impact window: first alert firing → incident resolution (or now, while open). */
@@ -44,12 +45,12 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   lines.push(`- Commander: ${incident.commander ? actorName(incident.commander) : 'unassigned'}`);
   if (incident.summary) lines.push(`- Resolution: ${incident.summary}`);
   lines.push('', '## Impact window', '');
-  lines.push(`- First alert: ${utc(win.start)}`);
-  lines.push(`- Resolved: ${win.end ? utc(win.end) : 'still open'}`);
+  lines.push(`- First alert: ${utc(win.start, '—')}`);
+  lines.push(`- Resolved: ${win.end ? utc(win.end, '—') : 'still open'}`);
   if (win.end) lines.push(`- Duration: ${Math.round((Date.parse(win.end) - Date.parse(win.start)) / 60_000)} min`);
   lines.push('', '## Timeline (UTC)', '', '| # | time | event | actor | detail |', '|---|---|---|---|---|');
   for (const [i, e] of events.entries()) {
-    lines.push(`| ${i + 1} | ${utc(e.at)} | ${e.type} | ${cell(actorName(e.actor))} | ${cell(e.text)} |`);
+    lines.push(`| ${i + 1} | ${utc(e.at, '—')} | ${e.type} | ${cell(actorName(e.actor))} | ${cell(e.text)} |`);
   }
   const findings = events.filter((e) => e.type === 'finding');
   lines.push('', '## Findings', '');
@@ -58,7 +59,7 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   const measured = events.filter((e) => e.type === 'step.finished');
   if (measured.length) {
     lines.push('', '### Figures measured', '');
-    for (const m of measured) lines.push(`- ${utc(m.at)} ${m.text}`);
+    for (const m of measured) lines.push(`- ${utc(m.at, '—')} ${m.text}`);
   }
   lines.push('', '## Actions', '');
   if (!proposals.length) lines.push('None proposed.');
@@ -66,14 +67,14 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
     lines.push('| action | command | requester | approver | status | result |', '|---|---|---|---|---|---|');
     for (const p of proposals) {
       lines.push(
-        `| ${cell(p.title)} | \`${cell(p.command)}\` | ${actorName(p.requester)} | ${p.decidedBy ? `${actorName(p.decidedBy)} at ${utc(p.decidedAt)}` : '—'} | ${p.status} | ${cell(p.result || '—')} |`,
+        `| ${cell(p.title)} | \`${cell(p.command)}\` | ${actorName(p.requester)} | ${p.decidedBy ? `${actorName(p.decidedBy)} at ${utc(p.decidedAt, '—')}` : '—'} | ${p.status} | ${cell(p.result || '—')} |`,
       );
     }
   }
   const notes = events.filter((e) => e.type === 'note');
   lines.push('', '## Notes', '');
   if (!notes.length) lines.push('None.');
-  for (const n of notes) lines.push(`- ${utc(n.at)} ${actorName(n.actor)}: ${n.text}`);
+  for (const n of notes) lines.push(`- ${utc(n.at, '—')} ${actorName(n.actor)}: ${n.text}`);
   const advice = followUps(events);
   lines.push('', '## Follow-ups', '');
   if (!advice.length) lines.push('- Review the timeline and add follow-ups.');
@@ -86,7 +87,7 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   lines.push('', '## Links', '');
   if (!links.size) lines.push('None.');
   lines.push(...links);
-  lines.push('', `_Generated ${utc(input.generatedAt)} by redis-incident-bot._`, '');
+  lines.push('', `_Generated ${utc(input.generatedAt, '—')} by redis-incident-bot._`, '');
   return lines.join('\n');
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { WebhookSchema } from '../alertmanager/webhook-schema.js';
 import { SeveritySchema } from '../incidents/incident.js';
+import { IncidentIdSchema, ProposalIdSchema, SlackUserIdSchema } from '../kernel/ids.js';
 import { INFO_SECTIONS } from '../slack/commands/parse-redis-command.js';
 
-const IncidentId = z.string().regex(/^INC-\d+$/);
-const User = z.string().regex(/^[UW][A-Z0-9]+$/);
+const IncidentId = IncidentIdSchema;
+const User = SlackUserIdSchema;
 
 /** Who asked, about which incident: every `/incident` job carries this. */
 const IncidentJob = z.object({ incidentId: IncidentId, user: User });
@@ -65,7 +66,7 @@ const CATALOG = {
   },
   remediations: {
     queue: 'remediations',
-    schema: z.object({ proposalId: z.string().regex(/^P-[a-z0-9-]+$/) }),
+    schema: z.object({ proposalId: ProposalIdSchema }),
     // A write must run at most once: no automatic retries; the ledger also guards manual re-enqueues.
     attempts: 1,
     timeoutMs: 120_000,

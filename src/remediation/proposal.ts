@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProposalIdSchema } from '../kernel/ids.js';
 
 export const ProposalStatusSchema = z.enum([
   'pending',
@@ -9,9 +10,6 @@ export const ProposalStatusSchema = z.enum([
   'failed',
   'skipped',
 ]);
-
-/** A proposal id as stored, carried by its buttons and queued for execution. */
-const ProposalIdSchema = z.string().regex(/^P-[a-z0-9-]+$/);
 
 /** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */
 export const ProposalSchema = z.object({

@@ -1,5 +1,6 @@
 import type { AlertState, Incident } from '../../incidents/incident.js';
-import { LIMITS, safe, truncate, utc } from './text.js';
+import { utc } from '../../kernel/time.js';
+import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
 const STATUS_ICON = { open: ':rotating_light:', resolved: ':white_check_mark:' } as const;

@@ -1,5 +1,6 @@
+import { utc } from '../../kernel/time.js';
 import type { Proposal } from '../../remediation/proposal.js';
-import { LIMITS, safe, truncate, utc } from './text.js';
+import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
 export const APPROVE_ACTION_ID = 'proposal_approve';

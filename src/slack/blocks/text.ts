@@ -37,8 +37,3 @@ export function safe(text: string, max: number = LIMITS.sectionText): string {
   }
   return `${escapeText(raw)}…`;
 }
-
-/** Formats a time for Slack readers in UTC: `2026-11-23 14:02:11 UTC`. */
-export function utc(iso: string): string {
-  return iso ? `${iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC` : '';
-}

@@ -1,5 +1,6 @@
 import type { TimelineEvent } from '../../incidents/timeline.js';
-import { LIMITS, safe, truncate, utc } from './text.js';
+import { utc } from '../../kernel/time.js';
+import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
 /** Room left for the code fence around each chunk and for a margin. */

@@ -1,4 +1,5 @@
 import type { Severity } from '../../incidents/incident.js';
+import { INCIDENT_ID, SLACK_USER_ID_PART } from '../../kernel/ids.js';
 
 /** What `/incident <text>` asks for. Parsing is pure so every form is unit-tested. */
 export type IncidentCommand =
@@ -26,9 +27,10 @@ export const INCIDENT_USAGE = [
   '• `/incident help` — this text',
 ].join('\n');
 
-const ID = /^INC-\d+$/i;
+// People type `inc-12` too; the id is upper-cased once recognised.
+const ID = new RegExp(INCIDENT_ID.source, 'i');
 /** Slack escapes mentions in command text as `<@U123|name>` (or `<@U123>`) when the command has escaping on. */
-const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+const MENTION = new RegExp(`^<@(${SLACK_USER_ID_PART})(?:\\|[^>]*)?>$`);
 
 /** Parses the text after `/incident`. Unknown input is `invalid` with a reason, answered privately with usage. */
 export function parseIncidentCommand(text: string): IncidentCommand {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, LIMITS, safe, truncate, utc } from '../../../../src/slack/blocks/text.js';
+import { escapeText, LIMITS, safe, truncate } from '../../../../src/slack/blocks/text.js';
 
 describe('escapeText', () => {
   it('escapes &, < and > so special mentions and links render as text', () => {
@@ -61,13 +61,5 @@ describe('safe', () => {
     // 100 chars of room, each `<` becomes 4: 24 whole entities fit before the ellipsis.
     const out = safe('<'.repeat(1000), 100);
     expect(out).toBe(`${'&lt;'.repeat(24)}…`);
-  });
-});
-
-describe('utc', () => {
-  it('formats an ISO time for readers, with or without milliseconds', () => {
-    expect(utc('2026-11-23T14:02:11.123Z')).toBe('2026-11-23 14:02:11 UTC');
-    expect(utc('2026-11-23T14:02:11Z')).toBe('2026-11-23 14:02:11 UTC');
-    expect(utc('')).toBe('');
   });
 });
