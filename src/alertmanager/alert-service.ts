@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Target } from '../config/config-file.js';
-import { type AlertState, type Incident, severityFromLabel } from '../incidents/incident.js';
+import { type AlertState, type Incident, newIncident, severityFromLabel } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
@@ -103,22 +103,17 @@ export class AlertService {
     const candidate = await this.d.store.nextId();
     const bound = await this.d.store.bindGroup(webhook.groupKey, candidate);
     if (!bound.created) return this.d.store.require(bound.id);
-    const incident: Incident = {
+    const incident = newIncident({
       id: bound.id,
       title,
-      status: 'open',
       severity: severityFromLabel(webhook.commonLabels.severity ?? first.labels.severity),
       target: target?.name ?? '',
       targetHint: source,
       channel: target?.channel ?? this.d.defaultChannel,
-      threadTs: '',
       groupKey: webhook.groupKey,
       alertname,
-      commander: '',
       createdAt: receivedAt,
-      resolvedAt: '',
-      summary: '',
-    };
+    });
     await this.d.store.create(incident);
     await this.d.timeline.append(incident.id, {
       type: 'incident.opened',

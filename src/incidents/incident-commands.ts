@@ -1,7 +1,7 @@
 import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../kernel/logger.js';
 import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';
-import type { Incident } from './incident.js';
+import { type Incident, newIncident } from './incident.js';
 import { type CommandContext, findIncident } from './incident-lookup.js';
 import type { IncidentStore } from './incident-store.js';
 import type { Timeline } from './timeline.js';
@@ -62,22 +62,14 @@ export class IncidentCommands {
   private async open(title: string, ctx: CommandContext, logger: Logger): Promise<string> {
     const id = await this.d.store.nextId();
     const now = new Date().toISOString();
-    const incident: Incident = {
+    const incident = newIncident({
       id,
       title,
-      status: 'open',
       severity: 'sev3',
-      target: '',
-      targetHint: '',
       channel: this.d.defaultChannel,
-      threadTs: '',
-      groupKey: '',
-      alertname: '',
       commander: ctx.user,
       createdAt: now,
-      resolvedAt: '',
-      summary: '',
-    };
+    });
     await this.d.store.create(incident);
     await this.d.timeline.append(id, {
       type: 'incident.opened',

@@ -25,6 +25,34 @@ export const IncidentSchema = z.object({
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 
+/** What a caller must say about a new incident; everything else starts empty. */
+export type NewIncident = Pick<Incident, 'id' | 'title' | 'severity' | 'channel' | 'createdAt'> &
+  Partial<Pick<Incident, 'target' | 'targetHint' | 'groupKey' | 'alertname' | 'commander'>>;
+
+/**
+ * A freshly opened incident: status `open`, no thread yet (the commands worker posts it), not resolved. The one
+ * place the full record is spelled out, so the three ways to open one (alert, `/incident open`, `/redis diagnose`)
+ * cannot drift apart.
+ */
+export function newIncident(o: NewIncident): Incident {
+  return {
+    id: o.id,
+    title: o.title,
+    status: 'open',
+    severity: o.severity,
+    target: o.target ?? '',
+    targetHint: o.targetHint ?? '',
+    channel: o.channel,
+    threadTs: '',
+    groupKey: o.groupKey ?? '',
+    alertname: o.alertname ?? '',
+    commander: o.commander ?? '',
+    createdAt: o.createdAt,
+    resolvedAt: '',
+    summary: '',
+  };
+}
+
 /** The state of one alert (by Alertmanager fingerprint) inside an incident. */
 export const AlertStateSchema = z.object({
   fingerprint: z.string(),

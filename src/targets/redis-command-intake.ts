@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Incident } from '../incidents/incident.js';
+import { type Incident, newIncident } from '../incidents/incident.js';
 import { type CommandContext, findIncident } from '../incidents/incident-lookup.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { Timeline } from '../incidents/timeline.js';
@@ -99,22 +99,15 @@ export class RedisCommandIntake {
 
   private async openOnDemand(target: string, channel: string, runbook: Runbook, user: string): Promise<Incident> {
     const id = await this.d.store.nextId();
-    const incident: Incident = {
+    const incident = newIncident({
       id,
       title: `On-demand diagnosis: ${runbook.title} on ${target}`,
-      status: 'open',
       severity: 'sev4',
       target,
-      targetHint: '',
       channel,
-      threadTs: '',
-      groupKey: '',
-      alertname: '',
       commander: user,
       createdAt: new Date().toISOString(),
-      resolvedAt: '',
-      summary: '',
-    };
+    });
     await this.d.store.create(incident);
     await this.d.timeline.append(id, {
       type: 'incident.opened',
