@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { redactText } from '../../targets/redact.js';
+import { redactText } from '../../kernel/redact.js';
 import type { SlackMessage } from '../blocks/types.js';
 import { findPosted, OUTBOX_EVENT_TYPE } from './find-posted.js';
 import type { Budget, Claim, OutboxLedger } from './outbox-ledger.js';
@@ -166,7 +166,7 @@ export async function deliverClaim(ctx: DeliveryContext, c: Claim): Promise<void
     return;
   }
   if ('drop' in p) {
-    await ctx.ledger.dead(c, p.drop, false);
+    await ctx.ledger.drop(c, p.drop);
     ctx.logger.debug({ id: c.id, reason: p.drop }, 'outbox: effect dropped');
     ctx.report(c.kind, 'dropped');
     return;

@@ -78,6 +78,7 @@ export class Deliverer {
   private kicked = false;
   private failingCalls = 0;
   private lookWarned = false;
+  private redisDown = false;
 
   constructor(private readonly o: DelivererOptions) {
     this.ledger = new OutboxLedger(o.redis, o.outbox.prefix, o.coalesceMs ?? 1_000);
@@ -146,8 +147,14 @@ export class Deliverer {
     this.stopping = true;
     this.kick();
     this.blocker?.disconnect();
-    await this.running;
-    await Promise.allSettled([...this.inflight]);
+    // A claim stuck on an unreachable state Redis must not hold shutdown; its lease simply runs out.
+    const bound = this.ctx.callTimeoutMs + 1_000;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, bound);
+    });
+    await Promise.race([Promise.all([this.running, Promise.allSettled([...this.inflight])]), deadline]);
+    clearTimeout(timer);
     this.running = undefined;
   }
 
@@ -169,8 +176,11 @@ export class Deliverer {
           claims = await this.ledger.claim(free, this.leaseMs);
           const next = claims.length === free ? 0 : await this.ledger.nextDueIn();
           if (next !== undefined) wait = Math.min(wait, next);
+          if (this.redisDown) this.o.logger.info('outbox: state Redis answers again; delivering');
+          this.redisDown = false;
         } catch (err) {
-          this.o.logger.warn({ err }, 'outbox: state Redis unavailable; delivery waits');
+          if (!this.redisDown) this.o.logger.warn({ err }, 'outbox: state Redis unavailable; delivery waits');
+          this.redisDown = true;
           claims = [];
         }
         for (const c of claims) this.track(c);

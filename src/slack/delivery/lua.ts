@@ -214,14 +214,23 @@ redis.call('ZADD', DUE, now + tonumber(ARGV[5]), member)
 return 1
 `;
 
-/** ARGV: prefix, member, id, token, reason, record ('1' keeps it in the dead-letter list). */
+/**
+ * ARGV: prefix, member, id, token, reason, record ('1' keeps it in the dead-letter list), with thread ('1' also
+ * drops the replies waiting for this card: its incident is gone).
+ */
 export const DEAD = `${PRELUDE}
 local now = now_ms()
 local member, id, token = ARGV[2], ARGV[3], ARGV[4]
 local k = fx_key(id)
 if not holds(k, token) then return 0 end
+local h = hash(k)
+if ARGV[7] == '1' and h.kind == 'card' then
+  local lane = 'lane:t:' .. h.incident
+  for _, reply in ipairs(redis.call('LRANGE', P .. ':' .. lane, 0, -1)) do forget(reply) end
+  redis.call('DEL', P .. ':' .. lane)
+  redis.call('ZREM', DUE, lane)
+end
 if ARGV[6] == '1' then
-  local h = hash(k)
   h.lease = nil
   h.leaseUntil = nil
   redis.call('LPUSH', P .. ':dead', cjson.encode({ id = id, reason = ARGV[5], at = now, effect = h }))

@@ -154,9 +154,14 @@ export class OutboxLedger {
     return res === 1;
   }
 
-  /** Gives up on the effect; `record` keeps it in the dead-letter list. False when the lease was lost. */
-  async dead(c: Claim, reason: string, record = true): Promise<boolean> {
-    return (await this.run(DEAD, c.member, c.id, c.token, reason.slice(0, 500), record ? '1' : '')) === 1;
+  /** Gives up on the effect and keeps it in the dead-letter list. False when the lease was lost. */
+  async dead(c: Claim, reason: string): Promise<boolean> {
+    return (await this.run(DEAD, c.member, c.id, c.token, reason.slice(0, 500), '1', '')) === 1;
+  }
+
+  /** Forgets an effect with nothing left to deliver (its subject is gone), and a gone card's waiting replies. */
+  async drop(c: Claim, reason: string): Promise<boolean> {
+    return (await this.run(DEAD, c.member, c.id, c.token, reason.slice(0, 500), '', '1')) === 1;
   }
 
   /** Takes one call of `method` on `channel` from its budget: 0, or the ms to wait (Retry-After or pace). */

