@@ -7,7 +7,38 @@ import { blockLines } from './slack-block-text.js';
 export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
+  /** When the request arrived (ms since the epoch), before its body was read. */
   at: number;
+  /** Set when an injected fault answered the call instead of the stand-in (e.g. `http 500`, `429`, `drop`). */
+  fault?: string;
+}
+
+/**
+ * How an injected fault answers: an HTTP error status (`status: 500`), a rate limit (`status: 429` with a
+ * `Retry-After` header of `retryAfter` seconds), a Slack error (HTTP 200, `ok: false`), a dropped socket, or no
+ * answer at all (`hang`, until `close()`). With `apply: true` the call still takes effect (the message is stored)
+ * before the failure, as when Slack posts and the response is lost.
+ */
+export type FaultAnswer =
+  | { status: number; retryAfter?: number; apply?: boolean }
+  | { error: string }
+  | { drop: true; apply?: boolean }
+  | { hang: true; apply?: boolean };
+
+/** A fault for the calls it matches (all by default), for the next `times` calls and/or `forMs` from now. */
+export interface Fault {
+  method?: string;
+  /** Matches the call's `channel` (or `channel_id`) argument. */
+  channel?: string;
+  times?: number;
+  forMs?: number;
+  answer: FaultAnswer;
+}
+
+/** A fault in force; `remove()` lifts it, `hits` counts the calls it answered. */
+export interface FaultHandle {
+  readonly hits: number;
+  remove(): void;
 }
 
 /** A message as it stands now: `chat.update` replaces text/blocks in place and counts `edits`. */
@@ -19,6 +50,8 @@ export interface StandInMessage {
   blocks: unknown[];
   edits: number;
   ephemeralTo?: string;
+  /** Message metadata (`event_type`, `event_payload`) as posted; absent when the call sent none. */
+  metadata?: unknown;
 }
 
 /** An upload that went through all three steps of `filesUploadV2`, with its content decoded as UTF-8. */
@@ -36,6 +69,12 @@ type Reply = Record<string, unknown>;
 interface Waiter {
   check: () => void;
   fail: (err: Error) => void;
+}
+interface ActiveFault {
+  fault: Fault;
+  until: number;
+  left: number;
+  hits: number;
 }
 
 // Web API clients send these as JSON strings inside form bodies; decode them so tests see the structures.
@@ -123,6 +162,7 @@ export class SlackStandIn {
   private readonly uploads = new Map<string, { filename: string; content?: string }>();
   private readonly completed: Array<StandInFile & { seq: number }> = [];
   private readonly waiters = new Set<Waiter>();
+  private readonly faults = new Set<ActiveFault>();
   private seq = 0;
 
   private constructor(
@@ -209,6 +249,34 @@ export class SlackStandIn {
     });
   }
 
+  /**
+   * Makes matching Web API calls fail the way Slack does under load or in an outage, so delivery code can be tested
+   * against 5xx, 429 with `Retry-After`, Slack errors and lost responses. Faults are checked in injection order; the
+   * first match answers. Calls answered by a fault are recorded with `fault` set.
+   */
+  inject(fault: Fault): FaultHandle {
+    const active: ActiveFault = {
+      fault,
+      until: fault.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + fault.forMs,
+      left: fault.times ?? Number.POSITIVE_INFINITY,
+      hits: 0,
+    };
+    this.faults.add(active);
+    return {
+      get hits() {
+        return active.hits;
+      },
+      remove: () => {
+        this.faults.delete(active);
+      },
+    };
+  }
+
+  /** Lifts every injected fault. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Plain-text view of a thread (root, replies, ephemerals and files in arrival order) for the demo to print. */
   renderThread(root: StandInMessage): string {
     const inThread = (x: { channel: string; threadTs?: string }) =>
@@ -245,6 +313,7 @@ export class SlackStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
     try {
       const url = new URL(req.url ?? '/', this.url);
       const body = await readBody(req);
@@ -256,18 +325,20 @@ export class SlackStandIn {
           args = await parseArgs(contentType, body, url.searchParams);
         } catch {
           send(res, 200, { ok: false, error: 'invalid_arguments' });
-          this.record(method, {});
+          this.record(method, {}, at);
           return;
         }
+        const fault = this.takeFault(method, args);
+        if (fault) return this.answerFault(res, method, args, fault, at);
         send(res, 200, this.dispatch(method, args));
-        this.record(method, args);
+        this.record(method, args, at);
       } else if (url.pathname.startsWith('/upload/')) {
         const id = decodeURIComponent(url.pathname.slice('/upload/'.length));
         const upload = this.uploads.get(id);
         if (!upload) return send(res, 404, `no pending upload ${id}`);
         upload.content = await this.uploadedText(contentType, body);
         send(res, 200, `OK - ${body.length}`);
-        this.record('upload', { file_id: id, bytes: Buffer.byteLength(upload.content), content_type: contentType });
+        this.record('upload', { file_id: id, bytes: Buffer.byteLength(upload.content), content_type: contentType }, at);
       } else {
         send(res, 404, { ok: false, error: 'not_found' });
       }
@@ -284,8 +355,52 @@ export class SlackStandIn {
     return '';
   }
 
-  private record(method: string, args: Args): void {
-    const call: RecordedCall = { method, args, at: Date.now() };
+  private takeFault(method: string, args: Args): FaultAnswer | undefined {
+    const now = Date.now();
+    const channel = str(args, 'channel') ?? str(args, 'channel_id');
+    for (const f of this.faults) {
+      if (now >= f.until || f.left <= 0) {
+        this.faults.delete(f);
+        continue;
+      }
+      if (f.fault.method !== undefined && f.fault.method !== method) continue;
+      if (f.fault.channel !== undefined && f.fault.channel !== channel) continue;
+      f.left--;
+      f.hits++;
+      return f.fault.answer;
+    }
+    return undefined;
+  }
+
+  private answerFault(res: ServerResponse, method: string, args: Args, answer: FaultAnswer, at: number): void {
+    if ('error' in answer) {
+      send(res, 200, { ok: false, error: answer.error });
+      this.record(method, args, at, `error ${answer.error}`);
+      return;
+    }
+    if (answer.apply) this.dispatch(method, args);
+    if ('drop' in answer) {
+      res.socket?.destroy();
+      this.record(method, args, at, 'drop');
+    } else if ('hang' in answer) {
+      this.record(method, args, at, 'hang');
+    } else if (answer.status === 429) {
+      const text = JSON.stringify({ ok: false, error: 'ratelimited' });
+      res.writeHead(429, {
+        'content-type': 'application/json; charset=utf-8',
+        'retry-after': String(answer.retryAfter ?? 1),
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+      this.record(method, args, at, '429');
+    } else {
+      send(res, answer.status, { ok: false, error: 'fault_injected' });
+      this.record(method, args, at, `http ${answer.status}`);
+    }
+  }
+
+  private record(method: string, args: Args, at: number, fault?: string): void {
+    const call: RecordedCall = { method, args, at, ...(fault ? { fault } : {}) };
     this.calls.push(call);
     this.onCall?.(call);
     for (const w of [...this.waiters]) w.check();
@@ -297,7 +412,7 @@ export class SlackStandIn {
     return `${1_700_000_000 + Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0')}`;
   }
 
-  private slackMessage(m: StandInMessage): Reply {
+  private slackMessage(m: StandInMessage, withMetadata = false): Reply {
     return {
       type: 'message',
       user: BOT.user_id,
@@ -307,6 +422,7 @@ export class SlackStandIn {
       blocks: m.blocks,
       ts: m.ts,
       ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+      ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
     };
   }
 
@@ -326,6 +442,7 @@ export class SlackStandIn {
       edits: 0,
       ...(threadTs ? { threadTs } : {}),
       ...(ephemeralTo ? { ephemeralTo } : {}),
+      ...(args.metadata !== undefined && !ephemeralTo ? { metadata: args.metadata } : {}),
     };
     this.posted.push({ ...message, seq: this.seq });
     return message;
@@ -369,6 +486,9 @@ export class SlackStandIn {
       }
       case 'files.completeUploadExternal':
         return this.completeUploads(args);
+      case 'conversations.replies':
+      case 'conversations.history':
+        return this.readMessages(method, args);
       case 'conversations.info': {
         const id = str(args, 'channel');
         if (!id) return { ok: false, error: 'channel_not_found' };
@@ -385,6 +505,36 @@ export class SlackStandIn {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * `conversations.replies` (a thread, root first, oldest first) and `conversations.history` (a channel's top-level
+   * messages, newest first), paged with `limit` and an opaque `cursor`; metadata only with `include_all_metadata`.
+   */
+  private readMessages(method: string, args: Args): Reply {
+    const channel = str(args, 'channel');
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const visible = this.posted.filter((m) => m.channel === channel && m.ephemeralTo === undefined);
+    let found: StandInMessage[];
+    if (method === 'conversations.replies') {
+      const ts = str(args, 'ts');
+      const root = visible.find((m) => m.ts === ts);
+      if (!root) return { ok: false, error: 'thread_not_found' };
+      found = [root, ...visible.filter((m) => m.threadTs === ts && m.ts !== ts)];
+    } else {
+      found = visible.filter((m) => m.threadTs === undefined).reverse();
+    }
+    const limit = Math.max(1, Number(str(args, 'limit') ?? 100) || 100);
+    const offset = Number(str(args, 'cursor') ?? 0) || 0;
+    const page = found.slice(offset, offset + limit);
+    const more = offset + limit < found.length;
+    const withMetadata = args.include_all_metadata === true || str(args, 'include_all_metadata') === 'true';
+    return {
+      ok: true,
+      messages: page.map((m) => this.slackMessage(m, withMetadata)),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
   }
 
   private completeUploads(args: Args): Reply {
