@@ -5,6 +5,7 @@ import { AlertService } from './alertmanager/alert-service.js';
 import type { Config } from './config/load-config.js';
 import { DiagnosisService } from './diagnostics/diagnosis-service.js';
 import { PROBES } from './diagnostics/probe-catalog.js';
+import { TargetSlots } from './diagnostics/target-slots.js';
 import { createEdgeServer } from './http/edge-server.js';
 import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
@@ -153,6 +154,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     lifecycle,
     commands,
     redis: redisCommands,
+    targetSlots: new TargetSlots(redis, env.KEY_PREFIX, { logger }),
   });
 
   return {

@@ -6,7 +6,7 @@ import { evaluate, parseExpression, renderTemplate } from '../runbooks/expressio
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import { cannotDiagnoseMessage, findingsMessage } from '../slack/blocks/findings.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
-import type { Diagnosis, DiagnosisReport, ProposalRequest } from './diagnosis.js';
+import { type Diagnosis, type DiagnosisReport, diagnosisFailure, type ProposalRequest } from './diagnosis.js';
 import type { Probe } from './probe.js';
 import { readTimeoutFor, runRunbook } from './run-runbook.js';
 
@@ -80,11 +80,14 @@ export class DiagnosisService {
 
   /** Closes a diagnosis once its proposals are posted: the timeline says so, and the card shows them. */
   async finish(incidentId: string, report: DiagnosisReport): Promise<void> {
+    const failure = diagnosisFailure(report);
     await this.d.timeline.append(incidentId, {
       type: 'diagnosis.finished',
       actor: 'bot',
-      text: `Runbook ${report.runbookTitle} finished: ${report.findings.length} finding(s)`,
-      data: { runbook: report.runbook, advice: report.advice },
+      text: failure
+        ? `Runbook ${report.runbookTitle} could not diagnose ${report.target}: ${failure.reason} (every step failed)`
+        : `Runbook ${report.runbookTitle} finished: ${report.findings.length} finding(s)`,
+      data: { runbook: report.runbook, advice: report.advice, ...(failure ? { failed: failure.reason } : {}) },
     });
     await this.d.thread.refreshCard(incidentId);
   }

@@ -16,7 +16,9 @@ const IncidentJob = z.object({ incidentId: IncidentId, user: User });
  */
 export const QUEUES = {
   alerts: { concurrency: 4 },
-  diagnostics: { concurrency: 2 },
+  // Diagnoses wait on remote Redis more than they use CPU; at most one runs per target (diagnostics/target-slots),
+  // so a hung target holds one slot and the others serve healthy targets.
+  diagnostics: { concurrency: 4 },
   // One write at a time per worker: fixes to production Redis are never run side by side by the same replica.
   remediations: { concurrency: 1 },
   commands: { concurrency: 4 },

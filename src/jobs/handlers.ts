@@ -5,6 +5,11 @@ import type { JobData, JobName } from './catalog.js';
 export interface JobContext {
   jobId: string | undefined;
   logger: Logger;
+  /**
+   * Puts the job back in its queue, to be taken again after `delayMs` without using an attempt; the returned
+   * promise rejects with the queue's "delayed" signal, which the handler lets through.
+   */
+  defer(delayMs: number): Promise<never>;
 }
 
 export type JobHandler<N extends JobName> = (data: JobData<N>, ctx: JobContext) => Promise<unknown>;
@@ -27,6 +32,10 @@ export interface JobHandlerDeps<Report = unknown, Request = unknown> {
   diagnosis: {
     run(job: JobData<'diagnostics'>, logger: Logger): Promise<DiagnosisOutcome<Report, Request> | undefined>;
     finish(incidentId: string, report: Report): Promise<void>;
+  };
+  /** Diagnosis places per target (TargetSlots): a busy target's diagnosis is deferred, not run side by side. */
+  targetSlots: {
+    run<T>(target: string, defer: JobContext['defer'], work: () => Promise<T>, logger?: Logger): Promise<T>;
   };
   proposals: {
     propose(incidentId: string, requests: Request[], requester: string, logger: Logger): Promise<void>;
@@ -59,13 +68,20 @@ export function createJobHandlers<Report, Request>(d: JobHandlerDeps<Report, Req
   return {
     alerts: (data) => d.alerts.handle(data.webhook, data.receivedAt),
     // Findings first, then each proposal, then "finished" and the card: the thread reads in that order.
-    diagnostics: async (data, { logger }) => {
-      const result = await d.diagnosis.run(data, logger);
-      if (!result) return undefined;
-      await d.proposals.propose(data.incidentId, result.proposals, result.requester, logger);
-      await d.diagnosis.finish(data.incidentId, result.report);
-      return result.report;
-    },
+    // One diagnosis per target at a time: a hung target's jobs wait in the queue, not in the worker's slots.
+    diagnostics: (data, { logger, defer }) =>
+      d.targetSlots.run(
+        data.target,
+        defer,
+        async () => {
+          const result = await d.diagnosis.run(data, logger);
+          if (!result) return undefined;
+          await d.proposals.propose(data.incidentId, result.proposals, result.requester, logger);
+          await d.diagnosis.finish(data.incidentId, result.report);
+          return result.report;
+        },
+        logger,
+      ),
     remediations: (data, { logger }) => d.remediation.execute(data.proposalId, logger),
     'incident.open': (data) => d.lifecycle.open(data.incidentId, data.user),
     'incident.note': (data) => d.lifecycle.note(data.incidentId, data.user, data.text),

@@ -1,4 +1,4 @@
-import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { type AppErrorCode, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { withTimeout } from '../kernel/timeout.js';
@@ -21,8 +21,8 @@ export interface WorkerDeps extends ProcessDeps {
   prefix: string;
 }
 
-/** What the dispatch reads from a BullMQ job. */
-export type TakenJob = Pick<Job, 'id' | 'name' | 'data'>;
+/** What the dispatch reads from a BullMQ job; `moveToDelayed` lets a handler defer it (absent outside a worker). */
+export type TakenJob = Pick<Job, 'id' | 'name' | 'data'> & Partial<Pick<Job, 'moveToDelayed'>>;
 
 /** Error codes no retry can fix: the job fails at once instead of using up its attempts. */
 const PERMANENT_CODES: readonly AppErrorCode[] = ['INCIDENT_NOT_FOUND'];
@@ -32,14 +32,24 @@ const PERMANENT_CODES: readonly AppErrorCode[] = ['INCIDENT_NOT_FOUND'];
  * under the catalog timeout and counts the outcome. An unknown job name, invalid data or a permanent error code
  * become BullMQ's UnrecoverableError (retrying cannot fix them).
  */
-export async function processJob(queue: QueueName, job: TakenJob, d: ProcessDeps): Promise<unknown> {
+export async function processJob(queue: QueueName, job: TakenJob, d: ProcessDeps, token?: string): Promise<unknown> {
   const logger = d.logger.child({ queue, jobId: job.id, jobName: job.name });
   const name = resolveJobName(queue, job.name, job.data);
   if (!name) {
     logger.error('unknown job name');
     throw new UnrecoverableError(`no job ${job.name} on the ${queue} queue`);
   }
-  return runJob(name, queue, job, logger, d);
+  return runJob(name, queue, job, logger, d, token);
+}
+
+/**
+ * Moves the job to the delayed set (BullMQ's manual delay: no attempt is used) and rejects with DelayedError, which
+ * tells the worker the job is not finished and was not failed.
+ */
+async function deferJob(job: TakenJob, token: string | undefined, delayMs: number): Promise<never> {
+  if (!job.moveToDelayed || !token) throw new Error(`job ${job.id} cannot be deferred outside a worker`);
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  throw new DelayedError();
 }
 
 async function runJob<N extends JobName>(
@@ -48,6 +58,7 @@ async function runJob<N extends JobName>(
   job: TakenJob,
   logger: Logger,
   d: ProcessDeps,
+  token: string | undefined,
 ): Promise<unknown> {
   const spec = JOBS[name];
   const parsed = spec.schema.safeParse(job.data);
@@ -56,13 +67,15 @@ async function runJob<N extends JobName>(
     throw new UnrecoverableError(`invalid ${name} job data: ${parsed.error.message}`);
   }
   const handler: JobHandler<N> = d.handlers[name];
-  const work = handler(parsed.data, { jobId: job.id, logger }).then(
+  const defer = (delayMs: number) => deferJob(job, token, delayMs);
+  const work = handler(parsed.data, { jobId: job.id, logger, defer }).then(
     (result) => {
       d.metrics.inc('rib_jobs_total', { queue, result: 'ok' });
       return result;
     },
     (err: unknown) => {
-      d.metrics.inc('rib_jobs_total', { queue, result: 'error' });
+      // A deferred job has not finished: it is counted when it does.
+      if (!(err instanceof DelayedError)) d.metrics.inc('rib_jobs_total', { queue, result: 'error' });
       throw err;
     },
   );
@@ -83,7 +96,7 @@ async function runJob<N extends JobName>(
  */
 export function startWorkers(d: WorkerDeps): Worker[] {
   return QUEUE_NAMES.map((queue) => {
-    const worker = new Worker(queue, (job) => processJob(queue, job, d), {
+    const worker = new Worker(queue, (job, token) => processJob(queue, job, d, token), {
       connection: d.connection,
       prefix: d.prefix,
       concurrency: QUEUES[queue].concurrency,

@@ -38,6 +38,8 @@ export async function startHarness(o: {
   instance?: string;
   /** YAML appended to the config file (top-level keys such as `commands:`). */
   extraConfig?: string;
+  /** More targets beside cache-1, each routed by `instance=<instance>`. */
+  extraTargets?: Array<{ name: string; url: string; instance: string }>;
 }): Promise<Harness> {
   const state = await startRedis();
   const slack = await SlackStandIn.start();
@@ -51,6 +53,12 @@ export async function startHarness(o: {
       `    url: ${o.targetUrl}`,
       '    workload: cache',
       `    match: { instance: "${o.instance ?? 'redis-cache-1:6379'}" }`,
+      ...(o.extraTargets ?? []).flatMap((t) => [
+        `  - name: ${t.name}`,
+        `    url: ${t.url}`,
+        '    workload: cache',
+        `    match: { instance: "${t.instance}" }`,
+      ]),
       'approvals:',
       `  approvers: [${APPROVER}, ${OTHER_APPROVER}]`,
       '  twoPersonRule: true',

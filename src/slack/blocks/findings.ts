@@ -1,4 +1,9 @@
-import type { DiagnosisReport, StepOutcome } from '../../diagnostics/diagnosis.js';
+import {
+  type DiagnosisFailure,
+  type DiagnosisReport,
+  diagnosisFailure,
+  type StepOutcome,
+} from '../../diagnostics/diagnosis.js';
 import type { ProbeTable } from '../../diagnostics/probe.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
@@ -55,8 +60,37 @@ function stepBlocks(step: StepOutcome): Block[] {
   return blocks;
 }
 
+/**
+ * The message of a diagnosis whose every step failed: headlined as a failure naming the target and why (timed out,
+ * unreachable), with each step's error below — never the green "no threshold crossed" of a clean run.
+ */
+function failedDiagnosisMessage(report: DiagnosisReport, failure: DiagnosisFailure): SlackMessage {
+  const headline = `Could not diagnose ${report.target}: ${failure.reason}`;
+  const shown = failure.errors.slice(0, 3).map((e) => `• ${safe(e, 600)}`);
+  if (failure.errors.length > shown.length) shown.push(`• …and ${failure.errors.length - shown.length} more`);
+  const head: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(headline, LIMITS.plainText) } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `:x: *Every step of ${safe(report.runbookTitle, 200)} failed* (${report.steps.length} of ${report.steps.length}); nothing was examined, so no finding means nothing here.\n${shown.join('\n')}`,
+          LIMITS.sectionText,
+        ),
+      },
+    },
+    { type: 'divider' },
+  ];
+  const body = report.steps.flatMap(stepBlocks).slice(0, LIMITS.blocks - head.length);
+  const text = `${headline} (${report.runbookTitle}: ${failure.errors[0] ?? 'every step failed'})`;
+  return { text: safe(text, LIMITS.sectionText), blocks: [...head, ...body] };
+}
+
 /** The diagnosis message: findings first (what matters), then each step's figures, then durable-fix advice. */
 export function findingsMessage(report: DiagnosisReport): SlackMessage {
+  const failure = diagnosisFailure(report);
+  if (failure) return failedDiagnosisMessage(report, failure);
   const head: Block[] = [
     {
       type: 'header',

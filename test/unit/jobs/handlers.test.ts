@@ -3,7 +3,7 @@ import { createJobHandlers, type JobHandlerDeps } from '../../../src/jobs/handle
 import { createLogger } from '../../../src/kernel/logger.js';
 
 const logger = createLogger('silent');
-const ctx = { jobId: 'j1', logger };
+const ctx = { jobId: 'j1', logger, defer: () => Promise.reject(new Error('not deferred in these tests')) };
 
 function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: string }> {
   const note = (what: string) => async () => {
@@ -29,6 +29,8 @@ function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: s
     },
     commands: { postTimeline: vi.fn(note('timeline')), export: vi.fn(note('export')) },
     redis: { info: vi.fn(note('info')), health: vi.fn(note('health')) },
+    // Every target free: the work runs at once.
+    targetSlots: { run: (_target, _defer, work) => work() },
   };
 }
 
@@ -50,6 +52,24 @@ describe('createJobHandlers', () => {
     const d = deps(calls);
     d.diagnosis.run = vi.fn(async () => undefined);
     expect(await createJobHandlers(d).diagnostics(DIAG, ctx)).toBeUndefined();
+    expect(calls).toEqual([]);
+  });
+
+  it("runs the diagnosis inside its target's slot, and nothing at all when the target is busy (deferred)", async () => {
+    const calls: string[] = [];
+    const d = deps(calls);
+    const asked: string[] = [];
+    d.targetSlots = {
+      run: (target, defer) => {
+        asked.push(target);
+        return defer(1000);
+      },
+    };
+    const deferred = new Error('deferred');
+    const defer = vi.fn(() => Promise.reject(deferred));
+    await expect(createJobHandlers(d).diagnostics(DIAG, { ...ctx, defer })).rejects.toBe(deferred);
+    expect(asked).toEqual(['cache-1']);
+    expect(defer).toHaveBeenCalledWith(1000);
     expect(calls).toEqual([]);
   });
 

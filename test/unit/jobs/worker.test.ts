@@ -1,4 +1,4 @@
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Metrics } from '../../../src/http/metrics.js';
 import type { JobHandlers } from '../../../src/jobs/handlers.js';
@@ -105,5 +105,26 @@ describe('processJob', () => {
     const settled = expect(run).rejects.toThrow(/redis\.targets job 8 took longer than 60000 ms/);
     await vi.advanceTimersByTimeAsync(60_000);
     await settled;
+  });
+
+  it("defers a job through BullMQ's moveToDelayed with the worker's token, lets DelayedError through, counts nothing", async () => {
+    const moveToDelayed = vi.fn(async () => {});
+    const d = deps({ diagnostics: (_data, { defer }) => defer(500) });
+    const data = { incidentId: 'INC-3', target: 'cache-1', runbook: 'high-memory', requestedBy: 'alertmanager' };
+    const before = Date.now();
+    const run = processJob('diagnostics', { id: '9', name: 'diagnostics', data, moveToDelayed }, d, 'token-1');
+    await expect(run).rejects.toBeInstanceOf(DelayedError);
+    expect(moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'token-1');
+    expect((moveToDelayed.mock.calls[0] as unknown as [number])[0]).toBeGreaterThanOrEqual(before + 500);
+    expect(d.metrics.value('rib_jobs_total', { queue: 'diagnostics', result: 'error' })).toBe(0);
+    expect(d.metrics.value('rib_jobs_total', { queue: 'diagnostics', result: 'ok' })).toBe(0);
+  });
+
+  it('refuses to defer a job that was not taken by a worker', async () => {
+    const d = deps({ diagnostics: (_data, { defer }) => defer(500) });
+    const data = { incidentId: 'INC-3', target: 'cache-1', runbook: 'high-memory', requestedBy: 'alertmanager' };
+    await expect(processJob('diagnostics', { id: '10', name: 'diagnostics', data }, d)).rejects.toThrow(
+      'job 10 cannot be deferred outside a worker',
+    );
   });
 });

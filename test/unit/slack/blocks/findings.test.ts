@@ -65,6 +65,36 @@ describe('findingsMessage', () => {
     expect(msg.text).toContain('no threshold crossed');
   });
 
+  it('headlines a diagnosis whose every step failed as a failure, naming the target and why, never as green', () => {
+    const hung = 'cache-1: primary is unreachable: timed out, no reply from 10.0.0.5:6379 within 5000 ms';
+    const msg = findingsMessage(
+      report({
+        steps: [
+          step({ ok: false, error: hung }),
+          step({ probe: 'largest-keys', title: 'Largest keys', ok: false, error: hung }),
+        ],
+        advice: ['Add memory'],
+      }),
+    );
+    expect(msg.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Could not diagnose cache-1: timed out' } });
+    expect(msg.text).toBe(`Could not diagnose cache-1: timed out (High memory: ${hung})`);
+    const texts = allTexts(msg);
+    expect(texts.join('\n')).not.toMatch(/No threshold crossed|white_check_mark/i);
+    expect(texts[2]).toContain('*Every step of High memory failed* (2 of 2)');
+    // The same error once in the summary, and each step's failure below it.
+    expect(texts[2]?.split(hung)).toHaveLength(2);
+    expect(texts).toContain(`:x: *Largest keys* failed: ${hung}`);
+    expectWithinSlackLimits(msg);
+  });
+
+  it('says "unreachable" when no step could connect, and keeps the green line for a run with one step that ran', () => {
+    const refused = 'cache-1: primary is unreachable: connect ECONNREFUSED 10.0.0.5:6379';
+    const down = findingsMessage(report({ steps: [step({ ok: false, error: refused })] }));
+    expect(down.text).toMatch(/^Could not diagnose cache-1: unreachable/);
+    const partial = findingsMessage(report({ steps: [step(), step({ ok: false, error: refused })] }));
+    expect(partial.text).toBe('Diagnosis High memory on cache-1: no threshold crossed');
+  });
+
   it('shows each step with its figures and duration, a failed step with its error, then advice last', () => {
     const msg = findingsMessage(
       report({
