@@ -4,7 +4,8 @@ import { timelineMessage } from '../slack/blocks/timeline.js';
 import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { IncidentStore } from './incident-store.js';
 import type { IncidentThread } from './incident-thread.js';
-import { type PostmortemInput, renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
+import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
+import { loadPostmortemInput } from './postmortem-input.js';
 import type { Timeline } from './timeline.js';
 
 export interface CommandServiceDeps {
@@ -18,16 +19,6 @@ export interface CommandServiceDeps {
 /** The slow half of `/incident timeline` and `/incident export` (their jobs' handlers call these). */
 export class CommandService {
   constructor(private readonly d: CommandServiceDeps) {}
-
-  async postmortemInput(incidentId: string): Promise<PostmortemInput> {
-    const [incident, alerts, events, proposals] = await Promise.all([
-      this.d.store.require(incidentId),
-      this.d.store.listAlerts(incidentId),
-      this.d.timeline.read(incidentId),
-      this.d.proposals.listForIncident(incidentId),
-    ]);
-    return { incident, alerts, events, proposals, generatedAt: new Date().toISOString() };
-  }
 
   /** Posts the incident's timeline in its thread (`incident.timeline` jobs). */
   async postTimeline(incidentId: string, user: string): Promise<void> {
@@ -44,7 +35,7 @@ export class CommandService {
       text: `Postmortem exported as ${format}`,
       data: { format },
     });
-    const input = await this.postmortemInput(incidentId);
+    const input = await loadPostmortemInput(this.d, incident);
     const content = format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input);
     const threadTs = await this.d.thread.ensureThread(incident);
     await this.d.notifier.upload(

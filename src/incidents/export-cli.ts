@@ -12,6 +12,7 @@ import { INCIDENT_ID } from '../kernel/ids.js';
 import { ProposalStore } from '../remediation/proposal-store.js';
 import { IncidentStore } from './incident-store.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
+import { loadPostmortemInput } from './postmortem-input.js';
 import { Timeline } from './timeline.js';
 
 const USAGE = 'usage: npm run -s export -- <incident-id> [--format md|json]';
@@ -52,13 +53,10 @@ try {
     process.stderr.write(`no incident ${parsed.data.id} under key prefix ${env.KEY_PREFIX}\n`);
     process.exitCode = 1;
   } else {
-    const input = {
+    const input = await loadPostmortemInput(
+      { store, timeline: new Timeline(redis, env.KEY_PREFIX), proposals: new ProposalStore(redis, env.KEY_PREFIX) },
       incident,
-      alerts: await store.listAlerts(incident.id),
-      events: await new Timeline(redis, env.KEY_PREFIX).read(incident.id),
-      proposals: await new ProposalStore(redis, env.KEY_PREFIX).listForIncident(incident.id),
-      generatedAt: new Date().toISOString(),
-    };
+    );
     process.stdout.write(parsed.data.format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input));
   }
 } catch (err) {
