@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
+import type { IncidentCommand } from '../../commands/incident/parse.js';
+import { parseIncidentCommand } from '../../commands/incident/parse.js';
+import type { RedisCommand } from '../../commands/redis/parse.js';
+import { parseRedisCommand } from '../../commands/redis/parse.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ProposalService } from '../../remediation/proposal-service.js';
-import type { IncidentCommand } from '../commands/parse-incident-command.js';
-import { parseIncidentCommand } from '../commands/parse-incident-command.js';
-import type { RedisCommand } from '../commands/parse-redis-command.js';
-import { parseRedisCommand } from '../commands/parse-redis-command.js';
 import { registerProposalActions } from './listeners/proposal-actions.js';
 import { registerSlashCommand, type SlashHandler } from './listeners/slash-command.js';
 import type { SlackNotifier } from './slack-notifier.js';

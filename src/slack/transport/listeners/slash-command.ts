@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { CommandContext } from '../../../incidents/incident-lookup.js';
+import type { CommandContext } from '../../../commands/find-incident.js';
 import type { Logger } from '../../../kernel/logger.js';
 
 /** The quick half of a slash command: parsed input in, the private reply out. */

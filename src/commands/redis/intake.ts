@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { type Incident, newIncident } from '../incidents/incident.js';
-import { type CommandContext, findIncident } from '../incidents/incident-lookup.js';
-import type { IncidentStore } from '../incidents/incident-store.js';
-import type { Timeline } from '../incidents/timeline.js';
-import type { Queues } from '../jobs/queues.js';
-import type { Logger } from '../kernel/logger.js';
-import type { RateLimiter } from '../kernel/rate-limit.js';
-import type { Runbook } from '../runbooks/runbook-schema.js';
-import { REDIS_USAGE, type RedisCommand } from '../slack/commands/parse-redis-command.js';
-import type { TargetRegistry } from './target-registry.js';
+import { type Incident, newIncident } from '../../incidents/incident.js';
+import type { IncidentStore } from '../../incidents/incident-store.js';
+import type { Timeline } from '../../incidents/timeline.js';
+import type { Queues } from '../../jobs/queues.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { RateLimiter } from '../../kernel/rate-limit.js';
+import type { Runbook } from '../../runbooks/runbook-schema.js';
+import type { TargetRegistry } from '../../targets/target-registry.js';
+import { type CommandContext, findIncident } from '../find-incident.js';
+import { REDIS_USAGE, type RedisCommand } from './parse.js';
 
 export interface RedisCommandIntakeDeps {
   store: IncidentStore;

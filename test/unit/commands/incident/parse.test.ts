@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_USAGE, parseIncidentCommand } from '../../../../src/slack/commands/parse-incident-command.js';
+import { INCIDENT_USAGE, parseIncidentCommand } from '../../../../src/commands/incident/parse.js';
 
 describe('parseIncidentCommand', () => {
   it.each(['', '   ', 'help', 'HELP', 'help me please'])('%j is help', (text) => {

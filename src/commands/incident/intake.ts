@@ -1,12 +1,12 @@
-import type { Queues } from '../jobs/queues.js';
-import type { Logger } from '../kernel/logger.js';
-import { INCIDENT_USAGE, type IncidentCommand } from '../slack/commands/parse-incident-command.js';
-import { type Incident, newIncident } from './incident.js';
-import { type CommandContext, findIncident } from './incident-lookup.js';
-import type { IncidentStore } from './incident-store.js';
-import type { Timeline } from './timeline.js';
+import { type Incident, newIncident } from '../../incidents/incident.js';
+import type { IncidentStore } from '../../incidents/incident-store.js';
+import type { Timeline } from '../../incidents/timeline.js';
+import type { Queues } from '../../jobs/queues.js';
+import type { Logger } from '../../kernel/logger.js';
+import { type CommandContext, findIncident } from '../find-incident.js';
+import { INCIDENT_USAGE, type IncidentCommand } from './parse.js';
 
-export type { CommandContext } from './incident-lookup.js';
+export type { CommandContext } from '../find-incident.js';
 
 export interface IncidentCommandsDeps {
   store: IncidentStore;

@@ -1,5 +1,5 @@
-import type { Incident } from './incident.js';
-import type { IncidentStore } from './incident-store.js';
+import type { Incident } from '../incidents/incident.js';
+import type { IncidentStore } from '../incidents/incident-store.js';
 
 /** Where a slash command was typed and by whom. */
 export interface CommandContext {

@@ -1,12 +1,12 @@
-import type { Logger } from '../kernel/logger.js';
-import type { ProposalStore } from '../remediation/proposal-store.js';
-import { timelineMessage } from '../slack/blocks/timeline.js';
-import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
-import type { IncidentStore } from './incident-store.js';
-import type { IncidentThread } from './incident-thread.js';
-import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
-import { loadPostmortemInput } from './postmortem-input.js';
-import type { Timeline } from './timeline.js';
+import type { IncidentStore } from '../../incidents/incident-store.js';
+import type { IncidentThread } from '../../incidents/incident-thread.js';
+import { renderPostmortemJson, renderPostmortemMarkdown } from '../../incidents/postmortem.js';
+import { loadPostmortemInput } from '../../incidents/postmortem-input.js';
+import type { Timeline } from '../../incidents/timeline.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { ProposalStore } from '../../remediation/proposal-store.js';
+import { timelineMessage } from '../../slack/blocks/timeline.js';
+import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 
 export interface CommandServiceDeps {
   store: IncidentStore;

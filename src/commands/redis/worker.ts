@@ -1,12 +1,12 @@
-import { formatBytes } from '../kernel/bytes.js';
-import { errorMessage } from '../kernel/errors.js';
-import { num, parseInfo } from '../kernel/info.js';
-import type { Logger } from '../kernel/logger.js';
-import { redactText } from '../kernel/redact.js';
-import { withTimeout } from '../kernel/timeout.js';
-import type { InfoSection } from '../slack/commands/parse-redis-command.js';
-import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
-import type { TargetRegistry } from './target-registry.js';
+import { formatBytes } from '../../kernel/bytes.js';
+import { errorMessage } from '../../kernel/errors.js';
+import { num, parseInfo } from '../../kernel/info.js';
+import type { Logger } from '../../kernel/logger.js';
+import { redactText } from '../../kernel/redact.js';
+import { withTimeout } from '../../kernel/timeout.js';
+import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
+import type { TargetRegistry } from '../../targets/target-registry.js';
+import type { InfoSection } from './parse.js';
 
 /** INFO fields that never leave the bot, whatever a future Redis puts in them. */
 const SECRET_FIELD = /pass|auth|secret|token|key_?file|cert/i;
