@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { AlertService } from './alertmanager/alert-service.js';
-import { IncidentCommands } from './commands/incident/intake.js';
+import { IncidentCommandIntake } from './commands/incident/intake.js';
 import { IncidentLifecycle } from './commands/incident/lifecycle.js';
-import { CommandService } from './commands/incident/worker.js';
+import { IncidentCommandWorker } from './commands/incident/worker.js';
 import { RedisCommandIntake } from './commands/redis/intake.js';
-import { RedisCommands } from './commands/redis/worker.js';
+import { RedisCommandWorker } from './commands/redis/worker.js';
 import type { Config } from './config/load-config.js';
 import { DiagnosisService } from './diagnostics/diagnosis-service.js';
 import { PROBES } from './diagnostics/probe-catalog.js';
@@ -99,9 +99,9 @@ export function createBot(config: Config, logger: Logger): Bot {
     proposalService,
   });
   const lifecycle = new IncidentLifecycle({ store, timeline, thread });
-  const redisCommands = new RedisCommands({ targets, notifier });
-  const commands = new CommandService({ store, timeline, proposals, thread, notifier });
-  const incidentCommands = new IncidentCommands({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
+  const incidentIntake = new IncidentCommandIntake({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
+  const incidentWorker = new IncidentCommandWorker({ store, timeline, proposals, thread, notifier });
+  const redisWorker = new RedisCommandWorker({ targets, notifier });
   const limiter = new RateLimiter(redis, env.KEY_PREFIX, file.commands.rateLimit.max, file.commands.rateLimit.window);
   const redisIntake = new RedisCommandIntake({
     store,
@@ -137,8 +137,8 @@ export function createBot(config: Config, logger: Logger): Bot {
       }),
     });
     registerListeners(app, {
-      incidentCommands,
-      redisCommands: redisIntake,
+      incidentIntake,
+      redisIntake,
       proposals: proposalService,
       notifier,
       logger,
@@ -152,8 +152,8 @@ export function createBot(config: Config, logger: Logger): Bot {
     proposals: proposalService,
     remediation,
     lifecycle,
-    commands,
-    redis: redisCommands,
+    commands: incidentWorker,
+    redis: redisWorker,
     targetSlots: new TargetSlots(redis, env.KEY_PREFIX, { logger }),
   });
 

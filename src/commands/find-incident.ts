@@ -1,13 +1,6 @@
 import type { Incident } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
-
-/** Where a slash command was typed and by whom. */
-export interface CommandContext {
-  user: string;
-  channel: string;
-  /** Present when Slack sends it (a command typed in a thread). */
-  threadTs?: string | undefined;
-}
+import type { CommandContext } from '../slack/transport/listeners/slash-command.js';
 
 export type Lookup = { incident: Incident } | { error: string };
 

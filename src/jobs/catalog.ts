@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { WebhookSchema } from '../alertmanager/webhook-schema.js';
-import { INFO_SECTIONS } from '../commands/redis/parse.js';
 import { SeveritySchema } from '../incidents/incident.js';
 import { IncidentIdSchema, ProposalIdSchema, SlackUserIdSchema } from '../kernel/ids.js';
+import { INFO_SECTIONS } from '../kernel/info.js';
 
 const IncidentId = IncidentIdSchema;
 const User = SlackUserIdSchema;

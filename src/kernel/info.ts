@@ -1,3 +1,23 @@
+/**
+ * INFO sections the bot reads on request (`/redis info` and its job data); `all`/`everything` are left out on purpose
+ * (size, and CONFIG-like detail).
+ */
+export const INFO_SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'commandstats',
+  'errorstats',
+  'latencystats',
+  'cluster',
+  'keyspace',
+] as const;
+export type InfoSection = (typeof INFO_SECTIONS)[number];
+
 /** Parses `INFO` output into `field → value`; section headers and blank lines are skipped. */
 export function parseInfo(text: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -3,12 +3,11 @@ import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
 import type { Queues } from '../../jobs/queues.js';
 import type { Logger } from '../../kernel/logger.js';
-import { type CommandContext, findIncident } from '../find-incident.js';
-import { INCIDENT_USAGE, type IncidentCommand } from './parse.js';
+import type { CommandContext, SlashHandler } from '../../slack/transport/listeners/slash-command.js';
+import { findIncident } from '../find-incident.js';
+import { INCIDENT_USAGE, type IncidentCommand, parseIncidentCommand } from './parse.js';
 
-export type { CommandContext } from '../find-incident.js';
-
-export interface IncidentCommandsDeps {
+export interface IncidentCommandIntakeDeps {
   store: IncidentStore;
   timeline: Timeline;
   queues: Queues;
@@ -20,10 +19,15 @@ export interface IncidentCommandsDeps {
  * The quick half of `/incident`: find the incident, record the command on its timeline, queue the work. Returns the
  * private reply, so the listener acks within Slack's 3 s whatever Slack or the targets are doing.
  */
-export class IncidentCommands {
-  constructor(private readonly d: IncidentCommandsDeps) {}
+export class IncidentCommandIntake implements SlashHandler {
+  constructor(private readonly d: IncidentCommandIntakeDeps) {}
 
-  async handle(cmd: IncidentCommand, ctx: CommandContext, logger: Logger): Promise<string> {
+  /** `text` is what followed `/incident`; unknown input is answered with usage. */
+  async handle(text: string, ctx: CommandContext, logger: Logger): Promise<string> {
+    return this.answer(parseIncidentCommand(text), ctx, logger);
+  }
+
+  private async answer(cmd: IncidentCommand, ctx: CommandContext, logger: Logger): Promise<string> {
     switch (cmd.kind) {
       case 'help':
         return INCIDENT_USAGE;

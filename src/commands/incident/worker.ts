@@ -8,7 +8,7 @@ import type { ProposalStore } from '../../remediation/proposal-store.js';
 import { timelineMessage } from '../../slack/blocks/timeline.js';
 import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 
-export interface CommandServiceDeps {
+export interface IncidentCommandWorkerDeps {
   store: IncidentStore;
   timeline: Timeline;
   proposals: ProposalStore;
@@ -17,8 +17,8 @@ export interface CommandServiceDeps {
 }
 
 /** The slow half of `/incident timeline` and `/incident export` (their jobs' handlers call these). */
-export class CommandService {
-  constructor(private readonly d: CommandServiceDeps) {}
+export class IncidentCommandWorker {
+  constructor(private readonly d: IncidentCommandWorkerDeps) {}
 
   /** Posts the incident's timeline in its thread (`incident.timeline` jobs). */
   async postTimeline(incidentId: string, user: string): Promise<void> {

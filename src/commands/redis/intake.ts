@@ -6,9 +6,10 @@ import type { Queues } from '../../jobs/queues.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { RateLimiter } from '../../kernel/rate-limit.js';
 import type { Runbook } from '../../runbooks/runbook-schema.js';
+import type { CommandContext, SlashHandler } from '../../slack/transport/listeners/slash-command.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
-import { type CommandContext, findIncident } from '../find-incident.js';
-import { REDIS_USAGE, type RedisCommand } from './parse.js';
+import { findIncident } from '../find-incident.js';
+import { parseRedisCommand, REDIS_USAGE, type RedisCommand } from './parse.js';
 
 export interface RedisCommandIntakeDeps {
   store: IncidentStore;
@@ -24,10 +25,15 @@ export interface RedisCommandIntakeDeps {
  * The quick half of `/redis`: validate, rate-limit (these commands read production Redis), queue, reply privately.
  * `diag` findings go to the incident of the thread/channel for that target, or to a new incident's thread.
  */
-export class RedisCommandIntake {
+export class RedisCommandIntake implements SlashHandler {
   constructor(private readonly d: RedisCommandIntakeDeps) {}
 
-  async handle(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<string> {
+  /** `text` is what followed `/redis`; unknown input is answered with usage. */
+  async handle(text: string, ctx: CommandContext, logger: Logger): Promise<string> {
+    return this.answer(parseRedisCommand(text), ctx, logger);
+  }
+
+  private async answer(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<string> {
     switch (cmd.kind) {
       case 'help':
         return REDIS_USAGE;

@@ -1,3 +1,5 @@
+import { INFO_SECTIONS, type InfoSection } from '../../kernel/info.js';
+
 /** What `/redis <text>` asks for. Pure, unit-tested. */
 export type RedisCommand =
   | { kind: 'diag'; target: string; runbook?: string }
@@ -6,23 +8,6 @@ export type RedisCommand =
   | { kind: 'targets' }
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
-
-/** INFO sections `/redis info` may show; `all`/`everything` are left out on purpose (size, and CONFIG-like detail). */
-export const INFO_SECTIONS = [
-  'server',
-  'clients',
-  'memory',
-  'persistence',
-  'stats',
-  'replication',
-  'cpu',
-  'commandstats',
-  'errorstats',
-  'latencystats',
-  'cluster',
-  'keyspace',
-] as const;
-export type InfoSection = (typeof INFO_SECTIONS)[number];
 
 export const REDIS_USAGE = [
   '*Usage:* `/redis <subcommand>`',

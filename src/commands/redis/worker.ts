@@ -1,12 +1,11 @@
 import { formatBytes } from '../../kernel/bytes.js';
 import { errorMessage } from '../../kernel/errors.js';
-import { num, parseInfo } from '../../kernel/info.js';
+import { type InfoSection, num, parseInfo } from '../../kernel/info.js';
 import type { Logger } from '../../kernel/logger.js';
 import { redactText } from '../../kernel/redact.js';
 import { withTimeout } from '../../kernel/timeout.js';
 import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
-import type { InfoSection } from './parse.js';
 
 /** INFO fields that never leave the bot, whatever a future Redis puts in them. */
 const SECRET_FIELD = /pass|auth|secret|token|key_?file|cert/i;
@@ -28,14 +27,14 @@ export function renderInfoSection(section: InfoSection, raw: string): string {
   return redactText(lines.join('\n')) || '(empty section)';
 }
 
-export interface RedisCommandDeps {
+export interface RedisCommandWorkerDeps {
   targets: TargetRegistry;
   notifier: SlackNotifier;
 }
 
 /** The background half of `/redis info` and `/redis targets`: read-only, bounded, answered privately. */
-export class RedisCommands {
-  constructor(private readonly d: RedisCommandDeps) {}
+export class RedisCommandWorker {
+  constructor(private readonly d: RedisCommandWorkerDeps) {}
 
   async info(
     o: { user: string; channel: string; target: string; section: InfoSection },

@@ -1,8 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { IncidentCommand } from '../../commands/incident/parse.js';
-import { parseIncidentCommand } from '../../commands/incident/parse.js';
-import type { RedisCommand } from '../../commands/redis/parse.js';
-import { parseRedisCommand } from '../../commands/redis/parse.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ProposalService } from '../../remediation/proposal-service.js';
 import { registerProposalActions } from './listeners/proposal-actions.js';
@@ -10,10 +6,10 @@ import { registerSlashCommand, type SlashHandler } from './listeners/slash-comma
 import type { SlackNotifier } from './slack-notifier.js';
 
 export interface ListenerDeps {
-  /** The quick half of `/incident`. */
-  incidentCommands: SlashHandler<IncidentCommand>;
-  /** The quick half of `/redis`. */
-  redisCommands: SlashHandler<RedisCommand>;
+  /** The quick half of `/incident` (IncidentCommandIntake). */
+  incidentIntake: SlashHandler;
+  /** The quick half of `/redis` (RedisCommandIntake). */
+  redisIntake: SlashHandler;
   /** Approve / Reject clicks. */
   proposals: Pick<ProposalService, 'decide'>;
   notifier: SlackNotifier;
@@ -22,7 +18,7 @@ export interface ListenerDeps {
 
 /** Every Slack listener the bot has, in one place: slash commands and proposal buttons. */
 export function registerListeners(app: App, d: ListenerDeps): void {
-  registerSlashCommand(app, '/incident', parseIncidentCommand, d.incidentCommands, d.logger);
-  registerSlashCommand(app, '/redis', parseRedisCommand, d.redisCommands, d.logger);
+  registerSlashCommand(app, '/incident', d.incidentIntake, d.logger);
+  registerSlashCommand(app, '/redis', d.redisIntake, d.logger);
   registerProposalActions(app, d.proposals, d.notifier, d.logger);
 }
