@@ -35,6 +35,3 @@ export const ProposalSchema = z.object({
   result: z.string().default(''),
 });
 export type Proposal = z.infer<typeof ProposalSchema>;
-
-/** The value carried by Approve / Reject buttons, validated when a click comes back: a proposal id, nothing else. */
-export const ProposalButtonValueSchema = ProposalIdSchema;

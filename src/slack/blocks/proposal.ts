@@ -1,3 +1,4 @@
+import { ProposalIdSchema } from '../../kernel/ids.js';
 import { utc } from '../../kernel/time.js';
 import type { Proposal } from '../../remediation/proposal.js';
 import { LIMITS, safe, truncate } from './text.js';
@@ -5,6 +6,8 @@ import type { Block, SlackMessage } from './types.js';
 
 export const APPROVE_ACTION_ID = 'proposal_approve';
 export const REJECT_ACTION_ID = 'proposal_reject';
+/** The value carried by Approve / Reject buttons, validated when a click comes back: a proposal id, nothing else. */
+export const ProposalButtonValueSchema = ProposalIdSchema;
 
 function describe(p: Proposal): Block[] {
   return [

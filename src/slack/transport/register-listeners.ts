@@ -1,7 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '../../kernel/logger.js';
-import type { ProposalService } from '../../remediation/proposal-service.js';
-import { registerProposalActions } from './listeners/proposal-actions.js';
+import { type ProposalDecisions, registerProposalActions } from './listeners/proposal-actions.js';
 import { registerSlashCommand, type SlashHandler } from './listeners/slash-command.js';
 import type { SlackNotifier } from './slack-notifier.js';
 
@@ -11,7 +10,7 @@ export interface ListenerDeps {
   /** The quick half of `/redis` (RedisCommandIntake). */
   redisIntake: SlashHandler;
   /** Approve / Reject clicks. */
-  proposals: Pick<ProposalService, 'decide'>;
+  proposals: ProposalDecisions;
   notifier: SlackNotifier;
   logger: Logger;
 }

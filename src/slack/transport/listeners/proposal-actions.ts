@@ -1,14 +1,23 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import type { Logger } from '../../../kernel/logger.js';
-import { ProposalButtonValueSchema } from '../../../remediation/proposal.js';
-import type { ProposalService } from '../../../remediation/proposal-service.js';
-import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '../../blocks/proposal.js';
+import { APPROVE_ACTION_ID, ProposalButtonValueSchema, REJECT_ACTION_ID } from '../../blocks/proposal.js';
 import type { SlackNotifier } from '../slack-notifier.js';
+
+/** Who decides a click (ProposalService); described by the method used, so transport imports no remediation code. */
+export interface ProposalDecisions {
+  /** Returns what the clicker is told privately, or undefined when the public thread says it all. */
+  decide(
+    proposalId: string,
+    decision: 'approved' | 'rejected',
+    user: string,
+    logger: Logger,
+  ): Promise<string | undefined>;
+}
 
 /** Approve / Reject buttons: ack at once, then decide; a refusal is told to the clicker only. */
 export function registerProposalActions(
   app: App,
-  proposals: Pick<ProposalService, 'decide'>,
+  proposals: ProposalDecisions,
   notifier: SlackNotifier,
   logger: Logger,
 ): void {

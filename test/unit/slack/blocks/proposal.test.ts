@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Proposal,
-  ProposalButtonValueSchema,
-  ProposalStatusSchema,
-} from '../../../../src/remediation/proposal.js';
+import { type Proposal, ProposalStatusSchema } from '../../../../src/remediation/proposal.js';
 import {
   APPROVE_ACTION_ID,
+  ProposalButtonValueSchema,
   proposalDecidedMessage,
   proposalMessage,
   REJECT_ACTION_ID,
