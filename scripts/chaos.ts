@@ -1,11 +1,11 @@
 /**
  * `npm run chaos`: the bot under the faults real incidents bring (issue 9), measured. Starts a state redis-server
- * with AOF, 50 small target redis-servers under memory pressure, the Slack stand-in behind an outage gate, the bot as
- * one web and two worker processes, and a real Alertmanager routed to the bot. Then posts 200 alerts over ~75 s
- * (a share resolved later), cuts Slack for 60 s, SIGKILLs a worker every 20 s, restarts the state Redis once and
- * approves 20 proposals; waits (bounded) for Slack to converge and prints each figure beside its target. Exits 1
- * when a target is missed, 2 when the run itself failed. `CHAOS_QUICK=1`: 10 targets, ~1 minute.
- * Everything it starts is stopped by PID at the end; 127.0.0.1:6379 is never touched.
+ * with AOF, 50 small target redis-servers under memory pressure, the Slack stand-in, the bot as one web and two
+ * worker processes, and a real Alertmanager routed to the bot. Then posts 200 alerts over ~75 s (a share resolved
+ * later), cuts Slack for 60 s (the stand-in answers every call with 500), SIGKILLs a worker every 20 s, restarts the
+ * state Redis once and approves 20 proposals; waits (bounded) for Slack to converge and prints each figure beside
+ * its target. Exits 1 when a target is missed, 2 when the run itself failed. `CHAOS_QUICK=1`: 10 targets, ~1 minute
+ * of drive. Everything it starts is stopped by PID at the end; 127.0.0.1:6379 is never touched.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,6 @@ import { stateLeftovers } from './chaos/leftovers.js';
 import { converged, type Observation, observe, type StateReaders } from './chaos/measure.js';
 import { channelOf, chaosSettings, killTimes, planAlerts } from './chaos/plan.js';
 import { renderTable, rows } from './chaos/report.js';
-import { startSlackOutageGate } from './chaos/slack-outage-gate.js';
 import { StateRedis } from './chaos/state-redis.js';
 import { startTargets, writeConfig } from './chaos/targets.js';
 
@@ -64,15 +63,14 @@ async function main(): Promise<number> {
 
   const slack = await SlackStandIn.start();
   children.own(() => slack.close());
-  const gate = await startSlackOutageGate(slack.url);
-  children.own(() => gate.close());
+  const outageFailed = () => slack.calls.filter((c) => c.fault !== undefined).length;
 
   const fleet = new BotFleet(
     children,
     {
       SLACK_BOT_TOKEN: 'xoxb-chaos',
       SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `${gate.url}/api/`,
+      SLACK_API_URL: `${slack.url}/api/`,
       SLACK_CHANNEL: channelOf(0, s.channels),
       REDIS_URL: state.url,
       ALERTMANAGER_TOKEN: TOKEN,
@@ -129,11 +127,12 @@ async function main(): Promise<number> {
     ),
     (async () => {
       await clock.at(s.outageAtMs);
-      gate.outage(s.outageMs);
+      // Slack's outage: every Web API call answers HTTP 500 and takes no effect (nothing posted, nothing updated).
+      slack.inject({ forMs: s.outageMs, answer: { status: 500 } });
       outageEnd = Date.now() + s.outageMs;
       say(`Slack outage: every Web API call answers 500 for ${s.outageMs / 1000} s`);
       await clock.at(s.outageAtMs + s.outageMs);
-      say(`Slack back (${gate.failed()} calls failed during the outage)`);
+      say(`Slack back (${outageFailed()} calls failed during the outage)`);
     })(),
     (async () => {
       for (const [n, time] of killTimes(s).entries()) {
@@ -201,7 +200,7 @@ async function main(): Promise<number> {
   writeFileSync(join(logDir, 'slack-messages.json'), JSON.stringify(slack.messages(), null, 1));
   writeFileSync(join(logDir, 'observation.json'), JSON.stringify({ observation: last, table }, null, 1));
   const notes = [
-    `${fleet.kills} worker SIGKILLs, 1 state-Redis restart, ${gate.failed()} Slack calls failed by the outage`,
+    `${fleet.kills} worker SIGKILLs, 1 state-Redis restart, ${outageFailed()} Slack calls failed by the outage`,
     `unexpected bot exits: ${fleet.unexpectedExits.join('; ') || 'none'}`,
     `Alertmanager → bot answers: ${JSON.stringify(recorder.answers())}; approve clicks answered: ${JSON.stringify(approver.answers())}`,
     `incidents opened: ${last.incidents}; Slack messages: ${slack.messages().length}, calls: ${slack.calls.length}`,
