@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AlertmanagerProcess, startAlertmanager } from '../../src/devtools/alertmanager-process.js';
 import { applyMemoryPressure, PLANTED_KEY } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { approveButtonValue, messageText } from '../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned } from '../../src/devtools/slack-signer.js';
-import { type AlertmanagerProcess, startAlertmanager } from '../support/alertmanager-process.js';
 import {
   ALERTMANAGER_TOKEN,
   APPROVER,
@@ -11,7 +12,6 @@ import {
   SIGNING_SECRET,
   startHarness,
 } from '../support/bot-harness.js';
-import { approveButtonValue, messageText } from '../support/slack-messages.js';
 
 /**
  * A real Alertmanager 0.25 (Debian's prometheus-alertmanager) → the bot → a real target redis-server → the Slack

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure, PLANTED_KEY } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { approveButtonValue, messageText } from '../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
 import {
@@ -14,7 +15,6 @@ import {
   startHarness,
 } from '../support/bot-harness.js';
 import { fixtureText } from '../support/fixtures.js';
-import { approveButtonValue, messageText } from '../support/slack-messages.js';
 
 /**
  * The core loop on real parts: a real captured Alertmanager payload into the bot's HTTP edge, BullMQ on a real

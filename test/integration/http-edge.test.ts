@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { messageText } from '../../src/devtools/slack-messages.js';
 import { postSigned, signSlackRequest, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import { MAX_BODY_BYTES } from '../../src/http/read-body.js';
 import { CHANNEL, type Harness, postWebhook, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 import { fixture, fixtureText } from '../support/fixtures.js';
-import { messageText } from '../support/slack-messages.js';
 
 /** The HTTP edge's contract (DESIGN.md): status codes, error bodies, health and metrics; the process stays up. */
 describe('HTTP edge', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure } from '../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { approveButtonValue, messageText } from '../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
 import {
@@ -13,7 +14,6 @@ import {
   startHarness,
 } from '../support/bot-harness.js';
 import { fixtureText } from '../support/fixtures.js';
-import { approveButtonValue, messageText } from '../support/slack-messages.js';
 
 /** `/incident` and `/redis` through signed slash commands, a live card, grouping, the JSON export. */
 describe('incident lifecycle in Slack', () => {

@@ -1,4 +1,4 @@
-import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
+import type { StandInMessage } from './slack-stand-in.js';
 
 /** Every text in a message's blocks (sections, fields, context, headers), joined: what a reader sees. */
 export function messageText(m: StandInMessage): string {

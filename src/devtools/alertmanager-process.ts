@@ -2,10 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/devtools/redis-process.js';
+import { freePort } from './redis-process.js';
 
 export interface AlertmanagerProcess {
   url: string;
+  /** The `prometheus-alertmanager` process, so an owner can stop it by PID even when its own code failed. */
+  pid: number;
   /** POST /api/v2/alerts, as Prometheus does. */
   postAlerts(
     alerts: Array<{
@@ -92,6 +94,7 @@ export async function startAlertmanager(o: {
   }
   return {
     url,
+    pid: child.pid ?? -1,
     async postAlerts(alerts) {
       const res = await fetch(`${url}/api/v2/alerts`, {
         method: 'POST',
