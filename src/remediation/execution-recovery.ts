@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import { isAppError } from '../kernel/errors.js';
+import { errorMessage, isAppError } from '../kernel/errors.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
@@ -121,7 +121,7 @@ export class ExecutionRecovery {
       return { text: `${seen.summary}, ${tail}${note}`, applied, figures: seen.figures };
     } catch (err) {
       return {
-        text: `could not read the target: ${redactText(err instanceof Error ? err.message : String(err))}; check it by hand, nothing was re-run`,
+        text: `could not read the target: ${redactText(errorMessage(err))}; check it by hand, nothing was re-run`,
       };
     } finally {
       client?.disconnect();
