@@ -17,12 +17,15 @@ import { httpRoutes } from './http/routes.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
+import { JOBS } from './jobs/catalog.js';
 import { createJobHandlers } from './jobs/handlers.js';
 import { Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { ACTIONS } from './remediation/action-catalog.js';
+import { ExecutionLedger, ExecutionPhaseSchema } from './remediation/execution-ledger.js';
+import { ExecutionRecovery } from './remediation/execution-recovery.js';
 import { ProposalService } from './remediation/proposal-service.js';
 import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
@@ -90,13 +93,32 @@ export function createBot(config: Config, logger: Logger): Bot {
     actions: ACTIONS,
     approvals: file.approvals,
   });
-  const remediation = new RemediationWorker({
+  const ledger = new ExecutionLedger(redis, env.KEY_PREFIX);
+  const leaseMs = env.REMEDIATION_LEASE_MS;
+  const recovery = new ExecutionRecovery({
+    redis,
+    prefix: env.KEY_PREFIX,
+    ledger,
     proposals,
     timeline,
     thread,
     targets,
     actions: ACTIONS,
     proposalService,
+    leaseMs,
+  });
+  const remediation = new RemediationWorker({
+    proposals,
+    ledger,
+    recovery,
+    timeline,
+    thread,
+    targets,
+    actions: ACTIONS,
+    proposalService,
+    leaseMs,
+    runBudgetMs: JOBS.remediations.timeoutMs,
+    pauseAt: env.REMEDIATION_PAUSE_AT === undefined ? undefined : ExecutionPhaseSchema.parse(env.REMEDIATION_PAUSE_AT),
   });
   const lifecycle = new IncidentLifecycle({ store, timeline, thread });
   const incidentIntake = new IncidentCommandIntake({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
@@ -114,6 +136,7 @@ export function createBot(config: Config, logger: Logger): Bot {
   });
 
   const workers: Worker[] = [];
+  let stopSweeper: (() => Promise<void>) | undefined;
   let server: ReturnType<typeof createEdgeServer> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -165,6 +188,8 @@ export function createBot(config: Config, logger: Logger): Bot {
         workers.push(
           ...startWorkers({ connection: queueConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),
         );
+        // Every worker process sweeps for fixes whose worker died (lease expired); a lock keeps it to one at a time.
+        stopSweeper = recovery.startSweeper(logger, Math.max(100, Math.floor(leaseMs / 2)));
       }
       if (!server) {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
@@ -192,6 +217,7 @@ export function createBot(config: Config, logger: Logger): Bot {
         }
         // Worker.close waits for active jobs, so an approved fix is never cut in half by a deploy.
         await Promise.all(workers.map((w) => w.close()));
+        await stopSweeper?.();
         await queues.close();
         await Promise.allSettled([redis.quit(), queueConnection.quit()]);
         logger.info('bot stopped');

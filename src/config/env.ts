@@ -25,6 +25,10 @@ export const EnvSchema = z.object({
   QUEUE_PREFIX: z.string().min(1).default('rib'),
   /** Prefix for the bot's own keys (incidents, timelines, proposals) in the state Redis. */
   KEY_PREFIX: z.string().min(1).default('rib'),
+  /** TTL of a running fix's lease (renewed every third of it); a dead worker's fix is reported this long after. */
+  REMEDIATION_LEASE_MS: z.coerce.number().int().min(200).max(300_000).default(15_000),
+  /** Test hook: a remediation run stops after recording this phase (and says so in the state Redis). Never in prod. */
+  REMEDIATION_PAUSE_AT: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -21,6 +21,8 @@ export const TimelineEventTypeSchema = z.enum([
   'action.executed',
   'action.failed',
   'action.skipped',
+  /** An approved fix whose worker died mid-run, with what the target showed afterwards. */
+  'action.interrupted',
   'note',
   'severity.changed',
   'commander.changed',

@@ -27,6 +27,16 @@ export interface VerifyResult {
 }
 
 /**
+ * What the target shows now, read after a run was interrupted: whether the write took effect, in words
+ * ("maxmemory is now 1.2 MB") and figures.
+ */
+export interface Observation {
+  applied: boolean;
+  summary: string;
+  figures: Figures;
+}
+
+/**
  * A typed, allowlisted write to a target. Nothing else in the bot writes to a diagnosed Redis.
  * `plan` turns measured metrics and runbook params into concrete params at proposal time (or declines).
  */
@@ -51,4 +61,9 @@ export interface RemediationAction<S extends z.ZodType = z.ZodType> {
   precondition(ctx: ActionContext, params: z.output<S>): Promise<PreconditionResult>;
   execute(ctx: ActionContext, params: z.output<S>): Promise<string>;
   verify(ctx: ActionContext, params: z.output<S>, before: Figures): Promise<VerifyResult>;
+  /**
+   * Reads whether the write took effect, for a run whose worker died (`before`: what its precondition read, if it
+   * got that far). Read-only. Without it, the recovery uses `verify`'s read (`applied` = verified).
+   */
+  observe?(ctx: ActionContext, params: z.output<S>, before: Figures): Promise<Observation>;
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
+import { ledgerKey } from './execution-ledger.js';
 import { type Proposal, ProposalSchema } from './proposal.js';
 
 // Atomic decision: only a pending, unexpired proposal changes state, so two clicks (or two replicas) cannot both
@@ -18,7 +19,7 @@ return 'ok'
 
 export type DecideOutcome = 'ok' | 'missing' | Proposal['status'];
 
-/** Proposals and the idempotency ledger of executed actions, in the state Redis. */
+/** Proposals in the state Redis (the execution ledger itself is ExecutionLedger's). */
 export class ProposalStore {
   constructor(
     private readonly redis: Redis,
@@ -65,20 +66,8 @@ export class ProposalStore {
     return String(res) as DecideOutcome;
   }
 
-  /**
-   * Claims the right to execute a proposal (DOMAIN.md "Idempotency key"): `SET ledger NX`. Only the first claimant
-   * runs the action; a retry, a second click or another replica sees the claim and does nothing.
-   */
-  async claimExecution(id: string, worker: string): Promise<boolean> {
-    const ok = await this.redis.set(`${this.prefix}:ledger:${id}`, `processing by ${worker}`, 'EX', 30 * 86400, 'NX');
-    return ok === 'OK';
-  }
-
-  async recordExecution(id: string, result: Record<string, unknown>): Promise<void> {
-    await this.redis.set(`${this.prefix}:ledger:${id}`, JSON.stringify(result), 'EX', 30 * 86400);
-  }
-
+  /** The execution ledger entry (JSON, see ExecutionLedger), undefined when the proposal never ran. */
   async ledger(id: string): Promise<string | undefined> {
-    return (await this.redis.get(`${this.prefix}:ledger:${id}`)) ?? undefined;
+    return (await this.redis.get(ledgerKey(this.prefix, id))) ?? undefined;
   }
 }

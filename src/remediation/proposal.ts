@@ -9,6 +9,8 @@ export const ProposalStatusSchema = z.enum([
   'executed',
   'failed',
   'skipped',
+  /** Its worker died mid-run; a recovery read the target and reported whether the write took effect. */
+  'interrupted',
 ]);
 
 /** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
@@ -8,18 +9,31 @@ import { redactText } from '../kernel/redact.js';
 import { remediationResultMessage } from '../slack/blocks/remediation-result.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
+import type { ExecutionLedger, ExecutionPhase } from './execution-ledger.js';
+import type { ExecutionRecovery } from './execution-recovery.js';
 import type { ProposalService } from './proposal-service.js';
 import type { ProposalStore } from './proposal-store.js';
 
 export interface RemediationWorkerDeps {
   proposals: ProposalStore;
+  ledger: ExecutionLedger;
+  /** Takes over a run whose lease expired (a stalled job re-delivered after its worker died). */
+  recovery: Pick<ExecutionRecovery, 'recover'>;
   timeline: Timeline;
   thread: IncidentThread;
   targets: TargetRegistry;
   actions: ReadonlyMap<string, RemediationAction>;
   /** Redraws the proposal message once the result is in. */
   proposalService: Pick<ProposalService, 'redraw'>;
+  /** Lease TTL; renewed every third of it while the run is alive. */
+  leaseMs: number;
+  /** The run's budget (the job timeout): the lease is not renewed past it, so a hung run is recovered. */
+  runBudgetMs: number;
+  /** Test hook: stop (and announce it) right after recording this phase, so a test can SIGKILL the process there. */
+  pauseAt?: ExecutionPhase | undefined;
 }
+
+export type ExecutionOutcome = 'executed' | 'skipped' | 'failed' | 'duplicate' | 'interrupted';
 
 function showFigures(f: Figures): string {
   return Object.entries(f)
@@ -27,21 +41,64 @@ function showFigures(f: Figures): string {
     .join(', ');
 }
 
-/** Runs an approved proposal exactly once (a `remediations` job): claim → re-check → write → verify → record. */
+/**
+ * Runs an approved proposal at most once (a `remediations` job): claim with a lease → re-check → write → verify →
+ * record, each phase in the ledger. A delivery that finds the claim taken runs nothing: a live lease means the fix is
+ * running elsewhere, an expired one is handed to the recovery, which reads the target instead of writing again.
+ */
 export class RemediationWorker {
   constructor(private readonly d: RemediationWorkerDeps) {}
 
-  /** Runs one approved proposal; `duplicate` when another run already claimed it, so nothing ran twice. */
-  async execute(proposalId: string, logger: Logger): Promise<'executed' | 'skipped' | 'failed' | 'duplicate'> {
+  /** Runs one approved proposal; `duplicate` when another run holds or finished it, so nothing ran twice. */
+  async execute(proposalId: string, logger: Logger): Promise<ExecutionOutcome> {
     const log = logger.child({ proposalId });
-    if (!(await this.d.proposals.claimExecution(proposalId, `${hostname()}:${process.pid}`))) {
-      log.info('already claimed; not running again');
+    const token = randomUUID();
+    const owner = `${hostname()}:${process.pid}`;
+    if (!(await this.d.ledger.claim(proposalId, token, owner, this.d.leaseMs))) {
+      const entry = await this.d.ledger.read(proposalId);
+      if (entry && entry.phase !== 'done' && !(await this.d.ledger.leaseLive(proposalId))) {
+        const r = await this.d.recovery.recover(proposalId, log);
+        if (r === 'interrupted') return 'interrupted';
+      }
+      log.info({ phase: entry?.phase }, 'already claimed; not running again');
       return 'duplicate';
     }
+    const keeper = this.d.ledger.keepAlive(proposalId, token, this.d.leaseMs, Date.now() + this.d.runBudgetMs, () =>
+      log.warn('execution lease lost; the recovery reports this run'),
+    );
+    try {
+      return await this.run(proposalId, token, owner, log);
+    } finally {
+      keeper.stop();
+    }
+  }
+
+  private async run(proposalId: string, token: string, owner: string, log: Logger): Promise<ExecutionOutcome> {
+    let before: Figures | undefined;
+    // Records a phase (owner-only) and honours the test pause; false when the lease was lost.
+    const phase = async (name: ExecutionPhase): Promise<boolean> => {
+      const at = new Date().toISOString();
+      const ok = await this.d.ledger.advance(proposalId, token, {
+        phase: name,
+        owner,
+        at,
+        ...(before ? { before } : {}),
+      });
+      if (ok && this.d.pauseAt === name) {
+        await this.d.ledger.announcePause(proposalId, name);
+        await new Promise<never>(() => undefined); // held here until the test kills the process
+      }
+      return ok;
+    };
+    if (!(await phase('claimed'))) return 'interrupted';
     const p = await this.d.proposals.require(proposalId);
     const finish = async (status: 'executed' | 'skipped' | 'failed', result: string, data: Record<string, unknown>) => {
+      const at = new Date().toISOString();
+      if (!(await this.d.ledger.finish(proposalId, token, { owner, at, status, result }))) {
+        log.warn({ status }, 'execution lease lost before recording; the recovery reported this run');
+        return 'interrupted' as const;
+      }
       await this.d.proposals.update(proposalId, { status, result });
-      await this.d.proposals.recordExecution(proposalId, { status, result, at: new Date().toISOString() });
       await this.d.timeline.append(p.incidentId, {
         type: status === 'executed' ? 'action.executed' : status === 'skipped' ? 'action.skipped' : 'action.failed',
         actor: 'bot',
@@ -68,9 +125,15 @@ export class RemediationWorker {
       const pre = await action.precondition(ctx, params);
       if (!pre.ok)
         return await finish('skipped', `precondition no longer holds: ${pre.reason}`, { before: pre.before });
+      before = pre.before;
+      if (!(await phase('precondition-checked'))) return 'interrupted';
+      // Last owner check before the write: a run that lost its lease leaves the target alone.
+      if (!(await phase('writing'))) return 'interrupted';
       const reply = await action.execute(ctx, params);
+      await phase('written');
       log.info({ action: action.name, reply }, 'remediation executed');
       const v = await action.verify(ctx, params, pre.before);
+      await phase('verified');
       return await finish(
         'executed',
         `${p.command} → ${reply}. ${v.summary}\nbefore: ${showFigures(pre.before)}\nafter: ${showFigures(v.after)}`,

@@ -22,6 +22,8 @@ export interface Harness {
   bot: Bot;
   state: RedisProcess;
   slack: SlackStandIn;
+  /** The environment the harness's bot was configured from: a child bot process given it joins the same state. */
+  env: Record<string, string>;
   /** Resolves with the job's return value once it completed (rejects if it failed): an event, not a poll. */
   waitForJob(queue: QueueName, jobId: string, timeoutMs?: number): Promise<unknown>;
   /** Resolves once `count` jobs of `queue` have completed in total (counted on each completion event). */
@@ -40,6 +42,10 @@ export async function startHarness(o: {
   extraConfig?: string;
   /** More targets beside cache-1, each routed by `instance=<instance>`. */
   extraTargets?: Array<{ name: string; url: string; instance: string }>;
+  /** `web`: this process serves HTTP only and the jobs are left to bot processes a test starts with `env`. */
+  role?: 'web' | 'all';
+  /** More environment for the bot (such as REMEDIATION_LEASE_MS). */
+  env?: Record<string, string>;
 }): Promise<Harness> {
   const state = await startRedis();
   const slack = await SlackStandIn.start();
@@ -67,7 +73,7 @@ export async function startHarness(o: {
     ].join('\n'),
   );
   const prefix = `t${randomBytes(3).toString('hex')}`;
-  const config = loadConfig({
+  const env: Record<string, string> = {
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: `${slack.url}/api/`,
@@ -79,7 +85,9 @@ export async function startHarness(o: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     KEY_PREFIX: prefix,
     QUEUE_PREFIX: `${prefix}q`,
-  });
+    ...o.env,
+  };
+  const config = loadConfig({ ...env, ROLE: o.role ?? 'all' });
   const bot = createBot(config, createLogger(config.env.LOG_LEVEL));
   const url = (await bot.start(0)) ?? '';
   const events = new Map<QueueName, QueueEvents>();
@@ -97,6 +105,7 @@ export async function startHarness(o: {
     bot,
     state,
     slack,
+    env,
     async waitForJob(queue, jobId, timeoutMs = 30_000) {
       const qe = await queueEvents(queue);
       const job = await Job.fromId(bot.services.queues.get(queue), jobId);

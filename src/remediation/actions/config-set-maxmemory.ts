@@ -59,6 +59,14 @@ export const configSetMaxmemoryAction: RemediationAction<typeof ParamsSchema> = 
   async execute(ctx, p) {
     return String(await ctx.client.config('SET', 'maxmemory', String(p.toBytes)));
   },
+  async observe(ctx, p) {
+    const [, current] = (await ctx.client.config('GET', 'maxmemory')) as [string, string];
+    return {
+      applied: Number(current) === p.toBytes,
+      summary: `maxmemory is now ${formatBytes(Number(current))}`,
+      figures: { maxmemory: Number(current) },
+    };
+  },
   async verify(ctx, p, before) {
     const [, current] = (await ctx.client.config('GET', 'maxmemory')) as [string, string];
     const mem = parseInfo(await ctx.client.info('memory'));

@@ -78,6 +78,7 @@ const DECIDED_TEXT: Record<Proposal['status'], string> = {
   executed: ':white_check_mark: executed',
   failed: ':x: failed',
   skipped: ':warning: not run (precondition no longer holds)',
+  interrupted: ':warning: interrupted (worker died mid-run)',
 };
 
 /** The proposal after a decision: buttons gone, who decided and when, and the result once there is one. */

@@ -2,10 +2,10 @@ import type { Proposal } from '../../remediation/proposal.js';
 import { safe } from './text.js';
 import type { SlackMessage } from './types.js';
 
-export type RemediationOutcome = 'executed' | 'skipped' | 'failed';
+export type RemediationOutcome = 'executed' | 'skipped' | 'failed' | 'interrupted';
 
 /**
- * The thread message once an approved fix has run (or was skipped, or failed): who approved it and what happened.
+ * The thread message once an approved fix has run (or was skipped, failed, or was interrupted by its worker dying): who approved it and what happened.
  * `verified` says whether the action's verification held; an executed but unverified fix gets a warning icon.
  */
 export function remediationResultMessage(
@@ -19,7 +19,7 @@ export function remediationResultMessage(
       ? verified
         ? ':white_check_mark:'
         : ':warning:'
-      : outcome === 'skipped'
+      : outcome === 'skipped' || outcome === 'interrupted'
         ? ':warning:'
         : ':x:';
   return {

@@ -20,6 +20,7 @@ describe('EnvSchema', () => {
       ROLE: 'all',
       QUEUE_PREFIX: 'rib',
       KEY_PREFIX: 'rib',
+      REMEDIATION_LEASE_MS: 15_000,
     });
   });
 
