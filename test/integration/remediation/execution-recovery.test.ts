@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMemoryPressure } from '../../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
+import { approveButtonValue, messageText } from '../../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned } from '../../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../../src/devtools/slack-stand-in.js';
 import { formatBytes } from '../../../src/kernel/bytes.js';
@@ -15,7 +16,6 @@ import {
 } from '../../support/bot-harness.js';
 import { type BotProcess, startBotProcess } from '../../support/bot-process.js';
 import { fixtureText } from '../../support/fixtures.js';
-import { approveButtonValue, messageText } from '../../support/slack-messages.js';
 
 /** How many times the target ran CONFIG SET since its stats were reset: the write ran at most once. */
 async function configSetCalls(client: Redis): Promise<number> {
