@@ -48,17 +48,26 @@ module.exports = {
       name: 'blocks-no-io',
       severity: 'error',
       comment:
-        'slack/blocks/ holds pure Block Kit builders: data in, blocks out. No Redis, queues, Slack client, network ' +
+        'blocks/ holds pure Block Kit builders: data in, blocks out. No Redis, queues, Slack client, network ' +
         'or file system, and nothing from stores, targets, jobs, transport or delivery.',
-      from: { path: '^src/slack/blocks/' },
+      from: { path: '^src/blocks/' },
       to: { path: [...IO_PACKAGES, ...IO_FOLDERS], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'diagnostics-no-slack',
       severity: 'error',
-      comment: 'Probes and the runbook runner return findings; what Slack shows is decided above them.',
+      comment: 'Diagnostics never talks to Slack: the diagnosis service posts through the incident thread it is given.',
       from: { path: '^src/diagnostics/' },
       to: { path: '^src/slack/' },
+    },
+    {
+      name: 'probes-no-blocks',
+      severity: 'error',
+      comment:
+        'Probes and the runbook runner return findings; what Slack shows is decided above them (the diagnosis ' +
+        'service renders the findings message).',
+      from: { path: '^src/diagnostics/', pathNot: '^src/diagnostics/diagnosis-service\\.ts$' },
+      to: { path: '^src/blocks/' },
     },
     {
       name: 'actions-only-from-remediation',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { alertEventMessage } from '../blocks/incident-card.js';
 import type { Target } from '../config/config-file.js';
 import { type AlertState, type Incident, newIncident, severityFromLabel } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
@@ -11,7 +12,6 @@ import type { Logger } from '../kernel/logger.js';
 import { utc } from '../kernel/time.js';
 import { matchRunbook } from '../runbooks/match-runbook.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
-import { alertEventMessage } from '../slack/blocks/incident-card.js';
 import { describeAlertSource, type TargetRegistry } from '../targets/target-registry.js';
 import type { Alert, Webhook } from './webhook-schema.js';
 

@@ -1,12 +1,13 @@
+import { diagnosisFailure } from '../blocks/diagnosis-failure.js';
+import { cannotDiagnoseMessage, findingsMessage } from '../blocks/findings.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
-import { cannotDiagnoseMessage, findingsMessage } from '../slack/blocks/findings.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
-import { type Diagnosis, type DiagnosisReport, diagnosisFailure, type ProposalRequest } from './diagnosis.js';
+import type { Diagnosis, DiagnosisReport, ProposalRequest } from './diagnosis.js';
 import type { Probe } from './probe.js';
 import { readTimeoutFor, runRunbook } from './run-runbook.js';
 

@@ -1,6 +1,6 @@
+import { incidentCard } from '../blocks/incident-card.js';
+import type { SlackMessage } from '../blocks/types.js';
 import type { ProposalStore } from '../remediation/proposal-store.js';
-import { incidentCard } from '../slack/blocks/incident-card.js';
-import type { SlackMessage } from '../slack/blocks/types.js';
 import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { Incident } from './incident.js';
 import type { IncidentStore } from './incident-store.js';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import { remediationResultMessage } from '../blocks/remediation-result.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import { errorMessage, isAppError } from '../kernel/errors.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
-import { remediationResultMessage } from '../slack/blocks/remediation-result.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { ActionContext, Observation, RemediationAction } from './action.js';
 import type { ExecutionLedger, ExecutionPhase } from './execution-ledger.js';

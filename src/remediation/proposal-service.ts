@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { proposalDecidedMessage, proposalMessage } from '../blocks/proposal.js';
 import type { ConfigFile } from '../config/config-file.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../kernel/logger.js';
-import { proposalDecidedMessage, proposalMessage } from '../slack/blocks/proposal.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import { checkApprover } from './approval-policy.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import type { SlackMessage } from '../../src/blocks/types.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { SlackStandIn, type StandInMessage } from '../../src/devtools/slack-stand-in.js';
-import type { SlackMessage } from '../../src/slack/blocks/types.js';
 import { Deliverer, type DelivererOptions } from '../../src/slack/delivery/deliverer.js';
 import { createDeliveryClient } from '../../src/slack/delivery/delivery-client.js';
 import { Outbox } from '../../src/slack/delivery/outbox.js';

@@ -39,10 +39,10 @@ const CLEAN: Record<string, string> = {
     "import type { Redis } from 'ioredis';\nimport { AppError } from '../kernel/errors.js';\nexport const store = (r: Redis) => r ?? new AppError('none');\n",
   'src/jobs/queues.ts': "import { Queue } from 'bullmq';\nexport const queue = new Queue('q');\n",
   'src/http/routes.ts': "import { store } from '../incidents/incident-store.js';\nexport const routes = [store];\n",
-  'src/slack/blocks/card.ts':
-    "import type { Redis } from 'ioredis';\nimport { AppError } from '../../kernel/errors.js';\nexport const card = (r?: Redis) => ({ r, e: AppError });\n",
+  'src/blocks/card.ts':
+    "import type { Redis } from 'ioredis';\nimport { AppError } from '../kernel/errors.js';\nexport const card = (r?: Redis) => ({ r, e: AppError });\n",
   'src/slack/transport/register-listeners.ts':
-    "import { queue } from '../../jobs/queues.js';\nimport { card } from '../blocks/card.js';\nexport const registerListeners = [queue, card];\n",
+    "import { queue } from '../../jobs/queues.js';\nimport { card } from '../../blocks/card.js';\nexport const registerListeners = [queue, card];\n",
   'src/remediation/actions/bgsave.ts': "export const bgsave = { name: 'bgsave' };\n",
   'src/remediation/action-catalog.ts':
     "import { bgsave } from './actions/bgsave.js';\nexport const ACTIONS = [bgsave];\n",
@@ -82,31 +82,39 @@ const PLANTS: Array<{ rule: string; why: string; files: Record<string, string>; 
   {
     rule: 'blocks-no-io',
     why: 'a builder creating a Redis client',
-    files: { 'src/slack/blocks/bad.ts': "import { Redis } from 'ioredis';\nexport const bad = () => new Redis();\n" },
-    expect: /^src\/slack\/blocks\/bad\.ts → (\.\.\/)*node_modules\/ioredis\//,
+    files: { 'src/blocks/bad.ts': "import { Redis } from 'ioredis';\nexport const bad = () => new Redis();\n" },
+    expect: /^src\/blocks\/bad\.ts → (\.\.\/)*node_modules\/ioredis\//,
   },
   {
     rule: 'blocks-no-io',
     why: 'a builder reading a file',
-    files: { 'src/slack/blocks/bad.ts': "import { readFileSync } from 'node:fs';\nexport const bad = readFileSync;\n" },
-    expect: /^src\/slack\/blocks\/bad\.ts → (node:)?fs$/,
+    files: { 'src/blocks/bad.ts': "import { readFileSync } from 'node:fs';\nexport const bad = readFileSync;\n" },
+    expect: /^src\/blocks\/bad\.ts → (node:)?fs$/,
   },
   {
     rule: 'blocks-no-io',
     why: 'a builder reading a store',
     files: {
-      'src/slack/blocks/bad.ts':
-        "import { store } from '../../incidents/incident-store.js';\nexport const bad = store;\n",
+      'src/blocks/bad.ts': "import { store } from '../incidents/incident-store.js';\nexport const bad = store;\n",
     },
-    expect: /^src\/slack\/blocks\/bad\.ts → src\/incidents\/incident-store\.ts$/,
+    expect: /^src\/blocks\/bad\.ts → src\/incidents\/incident-store\.ts$/,
   },
   {
     rule: 'diagnostics-no-slack',
+    why: 'the diagnosis service reaching into the Slack transport',
+    files: {
+      'src/diagnostics/diagnosis-service.ts':
+        "import { registerListeners } from '../slack/transport/register-listeners.js';\nexport const s = registerListeners;\n",
+    },
+    expect: /^src\/diagnostics\/diagnosis-service\.ts → src\/slack\/transport\/register-listeners\.ts$/,
+  },
+  {
+    rule: 'probes-no-blocks',
     why: 'a probe building Slack blocks',
     files: {
-      'src/diagnostics/findings.ts': "import { card } from '../slack/blocks/card.js';\nexport const f = card;\n",
+      'src/diagnostics/findings.ts': "import { card } from '../blocks/card.js';\nexport const f = card;\n",
     },
-    expect: /^src\/diagnostics\/findings\.ts → src\/slack\/blocks\/card\.ts$/,
+    expect: /^src\/diagnostics\/findings\.ts → src\/blocks\/card\.ts$/,
   },
   {
     rule: 'actions-only-from-remediation',

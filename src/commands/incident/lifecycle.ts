@@ -1,15 +1,15 @@
-import type { Severity } from '../../incidents/incident.js';
-import type { IncidentStore } from '../../incidents/incident-store.js';
-import type { IncidentThread } from '../../incidents/incident-thread.js';
-import type { Timeline } from '../../incidents/timeline.js';
-import type { Logger } from '../../kernel/logger.js';
 import {
   commanderChangedMessage,
   incidentOpenedMessage,
   incidentResolvedMessage,
   noteMessage,
   severityChangedMessage,
-} from '../../slack/blocks/lifecycle.js';
+} from '../../blocks/lifecycle.js';
+import type { Severity } from '../../incidents/incident.js';
+import type { IncidentStore } from '../../incidents/incident-store.js';
+import type { IncidentThread } from '../../incidents/incident-thread.js';
+import type { Timeline } from '../../incidents/timeline.js';
+import type { Logger } from '../../kernel/logger.js';
 
 export interface IncidentLifecycleDeps {
   store: IncidentStore;

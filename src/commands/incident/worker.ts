@@ -1,3 +1,4 @@
+import { timelineMessage } from '../../blocks/timeline.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { IncidentThread } from '../../incidents/incident-thread.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from '../../incidents/postmortem.js';
@@ -5,7 +6,6 @@ import { loadPostmortemInput } from '../../incidents/postmortem-input.js';
 import type { Timeline } from '../../incidents/timeline.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ProposalStore } from '../../remediation/proposal-store.js';
-import { timelineMessage } from '../../slack/blocks/timeline.js';
 import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 
 export interface IncidentCommandWorkerDeps {

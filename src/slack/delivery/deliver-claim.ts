@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import type { SlackMessage } from '../../blocks/types.js';
 import { redactText } from '../../kernel/redact.js';
-import type { SlackMessage } from '../blocks/types.js';
 import { findPosted, OUTBOX_EVENT_TYPE } from './find-posted.js';
 import type { Budget, Claim, OutboxLedger } from './outbox-ledger.js';
 import { type CallFailure, classifySlackError } from './slack-errors.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SlackMessage } from '../blocks/types.js';
+import type { SlackMessage } from '../../blocks/types.js';
 
 // Keys become parts of Redis keys and of Slack message metadata: printable, no spaces, bounded.
 const StableKeySchema = z

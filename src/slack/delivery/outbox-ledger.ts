@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { SlackMessage } from '../blocks/types.js';
+import type { SlackMessage } from '../../blocks/types.js';
 import { type EffectKind, parseStoredMessage, type SentMessage, SentMessageSchema } from './effects.js';
 import { ACQUIRE, CLAIM, DEAD, NEXT_DUE, RELEASE, SENT, UPDATED } from './lua.js';
 

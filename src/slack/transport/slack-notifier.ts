@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../../blocks/types.js';
 import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
-import type { SlackMessage } from '../blocks/types.js';
 import { slackApiUrlOption } from './slack-api-url.js';
 
 /** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */

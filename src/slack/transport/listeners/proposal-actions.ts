@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { APPROVE_ACTION_ID, ProposalButtonValueSchema, REJECT_ACTION_ID } from '../../../blocks/proposal.js';
 import type { Logger } from '../../../kernel/logger.js';
-import { APPROVE_ACTION_ID, ProposalButtonValueSchema, REJECT_ACTION_ID } from '../../blocks/proposal.js';
 import type { SlackNotifier } from '../slack-notifier.js';
 
 /** Who decides a click (ProposalService); described by the method used, so transport imports no remediation code. */

@@ -1,4 +1,3 @@
-import type { Severity } from '../../incidents/incident.js';
 import { safe } from './text.js';
 import type { SlackMessage } from './types.js';
 
@@ -22,7 +21,8 @@ export function noteMessage(user: string, text: string): SlackMessage {
   return section(`:memo: Note from <@${user}>: ${safe(text, TYPED_MAX)}`);
 }
 
-export function severityChangedMessage(from: Severity, to: Severity, user: string): SlackMessage {
+/** `/incident severity`: from and to are severity names (`sev1`…`sev4`). */
+export function severityChangedMessage(from: string, to: string, user: string): SlackMessage {
   return section(`:arrows_counterclockwise: Severity ${from} → *${to}* (<@${user}>)`);
 }
 

@@ -1,7 +1,30 @@
-import type { AlertState, Incident } from '../../incidents/incident.js';
-import { utc } from '../../kernel/time.js';
+import { utc } from '../kernel/time.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
+
+/** What the card reads of an incident (the stored incident fits); declared here so builders import no domain folder. */
+export interface CardIncident {
+  id: string;
+  title: string;
+  status: 'open' | 'resolved';
+  severity: string;
+  target: string;
+  targetHint: string;
+  commander: string;
+  createdAt: string;
+  resolvedAt: string;
+}
+
+/** What the card and the alert messages read of one alert's state (the stored alert state fits). */
+export interface CardAlert {
+  alertname: string;
+  status: 'firing' | 'resolved';
+  summary: string;
+  description: string;
+  labels: Record<string, string>;
+  generatorURL: string;
+  runbookUrl: string;
+}
 
 const STATUS_ICON = { open: ':rotating_light:', resolved: ':white_check_mark:' } as const;
 
@@ -16,8 +39,8 @@ function duration(fromIso: string, toIso: string): string {
  * `now` is passed in so the builder stays pure.
  */
 export function incidentCard(
-  incident: Incident,
-  alerts: AlertState[],
+  incident: CardIncident,
+  alerts: readonly CardAlert[],
   opts: { openProposals?: number; now: string },
 ): SlackMessage {
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -67,7 +90,7 @@ export function incidentCard(
 }
 
 /** A short thread message for one alert changing state. */
-export function alertEventMessage(alert: AlertState): SlackMessage {
+export function alertEventMessage(alert: CardAlert): SlackMessage {
   const verb = alert.status === 'firing' ? ':red_circle: Firing' : ':large_green_circle: Resolved';
   const parts = [
     `${verb}: *${safe(alert.alertname, 200)}* on ${safe(alert.labels.instance ?? 'unknown instance', 200)}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeText, LIMITS, safe, truncate } from '../../../../src/slack/blocks/text.js';
+import { escapeText, LIMITS, safe, truncate } from '../../../src/blocks/text.js';
 
 describe('escapeText', () => {
   it('escapes &, < and > so special mentions and links render as text', () => {

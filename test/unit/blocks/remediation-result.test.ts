@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remediationResultMessage } from '../../../../src/slack/blocks/remediation-result.js';
+import { remediationResultMessage } from '../../../src/blocks/remediation-result.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 const proposal = { title: 'Raise maxmemory', target: 'cache-1', decidedBy: 'U0BOB' };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type Proposal, ProposalStatusSchema } from '../../../../src/remediation/proposal.js';
 import {
   APPROVE_ACTION_ID,
   ProposalButtonValueSchema,
   proposalDecidedMessage,
   proposalMessage,
   REJECT_ACTION_ID,
-} from '../../../../src/slack/blocks/proposal.js';
-import type { Block, Button } from '../../../../src/slack/blocks/types.js';
+} from '../../../src/blocks/proposal.js';
+import type { Block, Button } from '../../../src/blocks/types.js';
+import { type Proposal, ProposalStatusSchema } from '../../../src/remediation/proposal.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 function proposal(over: Partial<Proposal> = {}): Proposal {

@@ -1,15 +1,40 @@
-import { ProposalIdSchema } from '../../kernel/ids.js';
-import { utc } from '../../kernel/time.js';
-import type { Proposal } from '../../remediation/proposal.js';
+import { ProposalIdSchema } from '../kernel/ids.js';
+import { utc } from '../kernel/time.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
+
+/** A proposal's states, as its message words them (the stored proposal's status fits). */
+export type ProposalViewStatus =
+  | 'pending'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'executed'
+  | 'failed'
+  | 'skipped'
+  | 'interrupted';
+
+/** What the proposal messages read of a proposal (the stored proposal fits); builders import no domain folder. */
+export interface ProposalView {
+  id: string;
+  title: string;
+  target: string;
+  command: string;
+  reason: string;
+  risk: string;
+  status: ProposalViewStatus;
+  expiresAt: string;
+  decidedBy: string;
+  decidedAt: string;
+  result: string;
+}
 
 export const APPROVE_ACTION_ID = 'proposal_approve';
 export const REJECT_ACTION_ID = 'proposal_reject';
 /** The value carried by Approve / Reject buttons, validated when a click comes back: a proposal id, nothing else. */
 export const ProposalButtonValueSchema = ProposalIdSchema;
 
-function describe(p: Proposal): Block[] {
+function describe(p: ProposalView): Block[] {
   return [
     {
       type: 'section',
@@ -28,7 +53,7 @@ function describe(p: Proposal): Block[] {
 }
 
 /** A pending proposal with Approve / Reject buttons; the buttons carry only the proposal id. */
-export function proposalMessage(p: Proposal): SlackMessage {
+export function proposalMessage(p: ProposalView): SlackMessage {
   return {
     text: safe(`Proposed fix on ${p.target}: ${p.command} — awaiting approval`, 300),
     blocks: [
@@ -70,7 +95,7 @@ export function proposalMessage(p: Proposal): SlackMessage {
   };
 }
 
-const DECIDED_TEXT: Record<Proposal['status'], string> = {
+const DECIDED_TEXT: Record<ProposalViewStatus, string> = {
   pending: ':hourglass: awaiting approval',
   approved: ':hourglass_flowing_sand: approved, running',
   rejected: ':no_entry_sign: rejected',
@@ -82,7 +107,7 @@ const DECIDED_TEXT: Record<Proposal['status'], string> = {
 };
 
 /** The proposal after a decision: buttons gone, who decided and when, and the result once there is one. */
-export function proposalDecidedMessage(p: Proposal): SlackMessage {
+export function proposalDecidedMessage(p: ProposalView): SlackMessage {
   const who = p.decidedBy ? ` by <@${p.decidedBy}> at ${utc(p.decidedAt)}` : '';
   const lines = [`${DECIDED_TEXT[p.status]}${p.status === 'expired' ? '' : who}`];
   if (p.result) lines.push(safe(p.result, 1500));

@@ -1,4 +1,3 @@
-import type { Proposal } from '../../remediation/proposal.js';
 import { safe } from './text.js';
 import type { SlackMessage } from './types.js';
 
@@ -9,7 +8,7 @@ export type RemediationOutcome = 'executed' | 'skipped' | 'failed' | 'interrupte
  * `verified` says whether the action's verification held; an executed but unverified fix gets a warning icon.
  */
 export function remediationResultMessage(
-  p: Pick<Proposal, 'title' | 'target' | 'decidedBy'>,
+  p: { title: string; target: string; decidedBy: string },
   outcome: RemediationOutcome,
   verified: boolean,
   result: string,

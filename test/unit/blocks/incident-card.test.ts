@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertState, Incident } from '../../../../src/incidents/incident.js';
-import { alertEventMessage, incidentCard } from '../../../../src/slack/blocks/incident-card.js';
+import { alertEventMessage, incidentCard } from '../../../src/blocks/incident-card.js';
+import type { AlertState, Incident } from '../../../src/incidents/incident.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 const NOW = '2026-11-23T15:32:00.000Z';

@@ -1,4 +1,4 @@
-import type { Block, SlackMessage } from '../../../../src/slack/blocks/types.js';
+import type { Block, SlackMessage } from '../../../src/blocks/types.js';
 
 /** Every text a message shows or notifies with: fallback, section text and fields, context, headers, buttons. */
 export function allTexts(message: SlackMessage): string[] {

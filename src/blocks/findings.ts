@@ -1,12 +1,31 @@
-import {
-  type DiagnosisFailure,
-  type DiagnosisReport,
-  diagnosisFailure,
-  type StepOutcome,
-} from '../../diagnostics/diagnosis.js';
-import type { ProbeTable } from '../../diagnostics/probe.js';
+import { type DiagnosisFailure, diagnosisFailure } from './diagnosis-failure.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
+
+/** A table of figures as the findings message shows it (a probe's table fits). */
+export interface TableView {
+  title: string;
+  columns: string[];
+  rows: string[][];
+}
+
+/** One runbook step as the findings message shows it (a diagnosis report's step fits). */
+export interface StepView {
+  title: string;
+  ok: boolean;
+  error?: string;
+  durationMs: number;
+  result?: { figures: Array<{ label: string; value: string }>; tables: TableView[]; notes: string[] };
+}
+
+/** What the findings message reads of a diagnosis report; declared here so builders import no domain folder. */
+export interface FindingsView {
+  runbookTitle: string;
+  target: string;
+  steps: StepView[];
+  findings: Array<{ severity: 'critical' | 'warning' | 'info'; title: string; detail?: string }>;
+  advice: string[];
+}
 
 const SEVERITY_ICON = {
   critical: ':red_circle:',
@@ -15,7 +34,7 @@ const SEVERITY_ICON = {
 } as const;
 
 /** Renders a table as monospaced text; cells are escaped, the whole is cut to Slack's section limit. */
-export function renderTable(table: ProbeTable, maxRows = 10): string {
+export function renderTable(table: TableView, maxRows = 10): string {
   const rows = [table.columns, ...table.rows.slice(0, maxRows)];
   const widths = table.columns.map((_, c) => Math.min(60, Math.max(...rows.map((r) => (r[c] ?? '').length))));
   const line = (r: string[]) =>
@@ -27,7 +46,7 @@ export function renderTable(table: ProbeTable, maxRows = 10): string {
   return `*${safe(table.title, 200)}*\n\`\`\`${truncate(safe(body, LIMITS.sectionText - 300), LIMITS.sectionText - 300)}\`\`\``;
 }
 
-function stepBlocks(step: StepOutcome): Block[] {
+function stepBlocks(step: StepView): Block[] {
   if (!step.ok || !step.result) {
     return [
       {
@@ -64,7 +83,7 @@ function stepBlocks(step: StepOutcome): Block[] {
  * The message of a diagnosis whose every step failed: headlined as a failure naming the target and why (timed out,
  * unreachable), with each step's error below — never the green "no threshold crossed" of a clean run.
  */
-function failedDiagnosisMessage(report: DiagnosisReport, failure: DiagnosisFailure): SlackMessage {
+function failedDiagnosisMessage(report: FindingsView, failure: DiagnosisFailure): SlackMessage {
   const headline = `Could not diagnose ${report.target}: ${failure.reason}`;
   const shown = failure.errors.slice(0, 3).map((e) => `• ${safe(e, 600)}`);
   if (failure.errors.length > shown.length) shown.push(`• …and ${failure.errors.length - shown.length} more`);
@@ -88,7 +107,7 @@ function failedDiagnosisMessage(report: DiagnosisReport, failure: DiagnosisFailu
 }
 
 /** The diagnosis message: findings first (what matters), then each step's figures, then durable-fix advice. */
-export function findingsMessage(report: DiagnosisReport): SlackMessage {
+export function findingsMessage(report: FindingsView): SlackMessage {
   const failure = diagnosisFailure(report);
   if (failure) return failedDiagnosisMessage(report, failure);
   const head: Block[] = [

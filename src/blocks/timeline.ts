@@ -1,7 +1,14 @@
-import type { TimelineEvent } from '../../incidents/timeline.js';
-import { utc } from '../../kernel/time.js';
+import { utc } from '../kernel/time.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
+
+/** What the timeline message reads of one event (a stored timeline event fits). */
+export interface TimelineLine {
+  at: string;
+  type: string;
+  actor: string;
+  text: string;
+}
 
 /** Room left for the code fence around each chunk and for a margin. */
 const CHUNK_MAX = LIMITS.sectionText - 10;
@@ -12,7 +19,7 @@ const MAX_CHUNKS = 45;
  * `/incident timeline`: one line per event (escaped, each cut to 400 characters) in monospaced sections, chunked
  * under Slack's 3,000-character section limit.
  */
-export function timelineMessage(incidentId: string, events: readonly TimelineEvent[], user: string): SlackMessage {
+export function timelineMessage(incidentId: string, events: readonly TimelineLine[], user: string): SlackMessage {
   const lines = events.map((e) => `${utc(e.at)}  ${e.type}  ${e.actor}  ${e.text}`);
   const chunks: string[] = [];
   let current = '';

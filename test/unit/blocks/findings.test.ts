@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DiagnosisReport, StepOutcome } from '../../../../src/diagnostics/diagnosis.js';
-import { cannotDiagnoseMessage, findingsMessage, renderTable } from '../../../../src/slack/blocks/findings.js';
+import { cannotDiagnoseMessage, findingsMessage, renderTable } from '../../../src/blocks/findings.js';
+import type { DiagnosisReport, StepOutcome } from '../../../src/diagnostics/diagnosis.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 function step(over: Partial<StepOutcome> = {}): StepOutcome {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../../../../src/incidents/timeline.js';
-import { timelineMessage } from '../../../../src/slack/blocks/timeline.js';
+import { timelineMessage } from '../../../src/blocks/timeline.js';
+import type { TimelineEvent } from '../../../src/incidents/timeline.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 function event(over: Partial<TimelineEvent> = {}): TimelineEvent {

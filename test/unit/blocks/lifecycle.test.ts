@@ -5,8 +5,8 @@ import {
   incidentResolvedMessage,
   noteMessage,
   severityChangedMessage,
-} from '../../../../src/slack/blocks/lifecycle.js';
-import type { SlackMessage } from '../../../../src/slack/blocks/types.js';
+} from '../../../src/blocks/lifecycle.js';
+import type { SlackMessage } from '../../../src/blocks/types.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
 /** Every lifecycle message is one mrkdwn section whose text is also the notification text. */
