@@ -21,11 +21,29 @@ export interface WorkerDeps extends ProcessDeps {
   prefix: string;
 }
 
-/** What the dispatch reads from a BullMQ job; `moveToDelayed` lets a handler defer it (absent outside a worker). */
-export type TakenJob = Pick<Job, 'id' | 'name' | 'data'> & Partial<Pick<Job, 'moveToDelayed'>>;
+/**
+ * What the dispatch reads from a BullMQ job; `moveToDelayed` lets a handler defer it, the attempt counters bound the
+ * waits for a busy lock (all absent outside a worker: a test's plain object).
+ */
+export type TakenJob = Pick<Job, 'id' | 'name' | 'data'> &
+  Partial<Pick<Job, 'moveToDelayed' | 'attemptsStarted' | 'attemptsMade'>>;
 
 /** Error codes no retry can fix: the job fails at once instead of using up its attempts. */
-const PERMANENT_CODES: readonly AppErrorCode[] = ['INCIDENT_NOT_FOUND'];
+const PERMANENT_CODES: readonly AppErrorCode[] = ['INCIDENT_NOT_FOUND', 'SLACK_API_REFUSED'];
+
+/**
+ * A job that finds its lock busy (another job of the same alert group is running) waits and runs again, without
+ * using up an attempt: contention is normal, and a notification carrying a real change must not be dropped because
+ * others held the lock. After this many waits (about three minutes) a busy lock counts as a failed attempt, so a
+ * lock that never frees (a holder stuck until its TTL) still ends in the catalog's retries and then a failure.
+ */
+export const MAX_LOCK_WAITS = 100;
+
+/** The wait before the `n`-th retry of a busy lock: 100 ms more each time up to 2 s, jittered so waiters spread. */
+export function lockWaitDelay(n: number, random: () => number = Math.random): number {
+  const base = Math.min(2000, 100 * Math.max(1, n));
+  return Math.round(base * (0.75 + 0.5 * random()));
+}
 
 /**
  * Runs one job taken from `queue`: finds its catalog entry by job name, validates its data, calls its handler
@@ -39,7 +57,29 @@ export async function processJob(queue: QueueName, job: TakenJob, d: ProcessDeps
     logger.error('unknown job name');
     throw new UnrecoverableError(`no job ${job.name} on the ${queue} queue`);
   }
-  return runJob(name, queue, job, logger, d, token);
+  try {
+    return await runJob(name, queue, job, logger, d, token);
+  } catch (err) {
+    if (isAppError(err, 'LOCK_BUSY')) await waitForLock(job, token, err, logger);
+    throw err;
+  }
+}
+
+/**
+ * Defers a job whose lock was busy (DelayedError: not a failure, no attempt used), unless it has waited
+ * MAX_LOCK_WAITS times already or runs outside a worker; then it returns and the caller rethrows the busy lock.
+ */
+async function waitForLock(job: TakenJob, token: string | undefined, err: Error, logger: Logger): Promise<void> {
+  if (!job.moveToDelayed || token === undefined) return;
+  // attemptsStarted counts every run, attemptsMade only failed attempts: the rest, less this run, were lock waits.
+  const waits = (job.attemptsStarted ?? 1) - 1 - (job.attemptsMade ?? 0);
+  if (waits >= MAX_LOCK_WAITS) {
+    logger.warn({ waits, lock: err.message }, 'lock still busy after every wait; counting a failed attempt');
+    return;
+  }
+  const delayMs = lockWaitDelay(waits + 1);
+  logger.debug({ waits: waits + 1, delayMs, lock: err.message }, 'lock busy; job waits and runs again');
+  await deferJob(job, token, delayMs);
 }
 
 /**
@@ -74,8 +114,10 @@ async function runJob<N extends JobName>(
       return result;
     },
     (err: unknown) => {
-      // A deferred job has not finished: it is counted when it does.
-      if (!(err instanceof DelayedError)) d.metrics.inc('rib_jobs_total', { queue, result: 'error' });
+      // A deferred job has not finished: it is counted when it does. A busy lock is contention, not a failure:
+      // the job runs again (see waitForLock).
+      if (!(err instanceof DelayedError))
+        d.metrics.inc('rib_jobs_total', { queue, result: isAppError(err, 'LOCK_BUSY') ? 'deferred' : 'error' });
       throw err;
     },
   );
@@ -102,7 +144,12 @@ export function startWorkers(d: WorkerDeps): Worker[] {
       concurrency: QUEUES[queue].concurrency,
     });
     worker.on('failed', (job, err) => {
-      d.logger.error({ queue, jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err }, 'job failed');
+      const fields = { queue, jobId: job?.id, jobName: job?.name, attemptsMade: job?.attemptsMade, err };
+      // An attempt that will be retried is expected (a Slack hiccup); only the last failure is an error to look at.
+      const willRetry =
+        job !== undefined && !(err instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+      if (willRetry) d.logger.info(fields, 'job attempt failed; will retry');
+      else d.logger.error(fields, 'job failed');
     });
     worker.on('error', (err) => d.logger.error({ queue, err }, 'worker error'));
     return worker;

@@ -9,6 +9,10 @@ export type AppErrorCode =
   | 'PROPOSAL_NOT_FOUND'
   | 'INCIDENT_NOT_FOUND'
   | 'SLACK_API_FAILED'
+  /** Slack refused the call for a reason no retry fixes (invalid_auth, channel_not_found, …). */
+  | 'SLACK_API_REFUSED'
+  /** The bot's state Redis cannot take a command now (down, reconnecting, not answering). */
+  | 'STATE_UNAVAILABLE'
   | 'LOCK_BUSY'
   | 'BODY_TOO_LARGE';
 

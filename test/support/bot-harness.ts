@@ -24,6 +24,11 @@ export interface Harness {
   slack: SlackStandIn;
   /** The environment the harness's bot was configured from: a child bot process given it joins the same state. */
   env: Record<string, string>;
+  /** The harness's KEY_PREFIX (state keys) and QUEUE_PREFIX (BullMQ keys). */
+  keyPrefix: string;
+  queuePrefix: string;
+  /** The harness's QueueEvents for `queue` (one per queue, closed by `stop`). */
+  queueEvents(queue: QueueName): Promise<QueueEvents>;
   /** Resolves with the job's return value once it completed (rejects if it failed): an event, not a poll. */
   waitForJob(queue: QueueName, jobId: string, timeoutMs?: number): Promise<unknown>;
   /** Resolves once `count` jobs of `queue` have completed in total (counted on each completion event). */
@@ -95,6 +100,8 @@ export async function startHarness(o: {
     let qe = events.get(queue);
     if (!qe) {
       qe = new QueueEvents(queue, { connection: { url: state.url }, prefix: config.env.QUEUE_PREFIX });
+      // Tests that stop the state Redis on purpose would otherwise get BullMQ's reconnect errors on stderr.
+      qe.on('error', () => {});
       await qe.waitUntilReady();
       events.set(queue, qe);
     }
@@ -106,6 +113,9 @@ export async function startHarness(o: {
     state,
     slack,
     env,
+    keyPrefix: config.env.KEY_PREFIX,
+    queuePrefix: config.env.QUEUE_PREFIX,
+    queueEvents,
     async waitForJob(queue, jobId, timeoutMs = 30_000) {
       const qe = await queueEvents(queue);
       const job = await Job.fromId(bot.services.queues.get(queue), jobId);

@@ -4,6 +4,30 @@ import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
 import { slackApiUrlOption } from './slack-api-url.js';
 
+/**
+ * Slack error codes no retry can fix: the token is dead or the bot cannot reach the channel. A job that meets one
+ * fails at once (SLACK_API_REFUSED → UnrecoverableError) instead of retrying into the same answer; anything else
+ * (5xx, timeouts, rate limits) stays SLACK_API_FAILED and is retried.
+ */
+export const PERMANENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'no_permission',
+  'missing_scope',
+  'channel_not_found',
+  'is_archived',
+  'not_in_channel',
+]);
+
+function slackError(code: string, message: string): AppError {
+  return new AppError(PERMANENT_SLACK_ERRORS.has(code) ? 'SLACK_API_REFUSED' : 'SLACK_API_FAILED', message, {
+    slackError: code,
+  });
+}
+
 /** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */
 export function createWebClient(token: string, slackApiUrl?: string): WebClient {
   return new WebClient(token, {
@@ -71,10 +95,12 @@ export class SlackNotifier {
   private async call<T extends { ok?: boolean; error?: string }>(fn: () => Promise<T>): Promise<T> {
     try {
       const res = await fn();
-      if (res.ok === false) throw new AppError('SLACK_API_FAILED', `Slack API error: ${res.error ?? 'unknown'}`);
+      if (res.ok === false) throw slackError(res.error ?? 'unknown', `Slack API error: ${res.error ?? 'unknown'}`);
       return res;
     } catch (err) {
       if (err instanceof AppError) throw err;
+      const code = (err as { data?: { error?: unknown } }).data?.error;
+      if (typeof code === 'string') throw slackError(code, `Slack API call failed: ${errorMessage(err)}`);
       throw new AppError('SLACK_API_FAILED', `Slack API call failed: ${errorMessage(err)}`);
     }
   }

@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Metrics } from '../../../src/http/metrics.js';
 import type { JobHandlers } from '../../../src/jobs/handlers.js';
-import { processJob } from '../../../src/jobs/worker.js';
+import { lockWaitDelay, MAX_LOCK_WAITS, processJob } from '../../../src/jobs/worker.js';
 import { AppError } from '../../../src/kernel/errors.js';
 import { createLogger } from '../../../src/kernel/logger.js';
 
@@ -126,5 +126,85 @@ describe('processJob', () => {
     await expect(processJob('diagnostics', { id: '10', name: 'diagnostics', data }, d)).rejects.toThrow(
       'job 10 cannot be deferred outside a worker',
     );
+  });
+
+  it('fails a job Slack refused for good (invalid_auth, channel_not_found) without retries', async () => {
+    const d = deps({
+      'incident.timeline': () => Promise.reject(new AppError('SLACK_API_REFUSED', 'Slack API error: invalid_auth')),
+    });
+    const run = processJob('commands', { id: '9', name: 'incident.timeline', data: INC }, d);
+    await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(run).rejects.toThrow('SLACK_API_REFUSED: Slack API error: invalid_auth');
+  });
+});
+
+describe('processJob on a busy lock', () => {
+  const webhook = {
+    version: '4',
+    groupKey: '{}:{alertname="A"}',
+    status: 'firing',
+    receiver: 'r',
+    groupLabels: {},
+    commonLabels: {},
+    externalURL: '',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'A' },
+        startsAt: '2026-11-22T22:39:41Z',
+        endsAt: '0001-01-01T00:00:00Z',
+        fingerprint: 'f1',
+      },
+    ],
+  };
+  const busy = () => Promise.reject(new AppError('LOCK_BUSY', 'lock rib:lock:group:abc is held'));
+  const taken = (attemptsStarted: number, attemptsMade = 0) => {
+    const moveToDelayed = vi.fn(async (_ts: number, _token?: string) => {});
+    return {
+      job: {
+        id: 'a1',
+        name: 'alerts',
+        data: { webhook, receivedAt: 'now' },
+        attemptsStarted,
+        attemptsMade,
+        moveToDelayed,
+      },
+      moveToDelayed,
+    };
+  };
+
+  it('puts the job back as delayed (DelayedError: no attempt used) and counts it as deferred, not an error', async () => {
+    const d = deps({ alerts: busy });
+    const { job, moveToDelayed } = taken(3);
+    const before = Date.now();
+    await expect(processJob('alerts', job, d, 'token-1')).rejects.toBeInstanceOf(DelayedError);
+    expect(moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'token-1');
+    const until = moveToDelayed.mock.calls[0]![0];
+    expect(until - before).toBeGreaterThanOrEqual(lockWaitDelay(3, () => 0));
+    expect(until - Date.now()).toBeLessThanOrEqual(lockWaitDelay(3, () => 1));
+    expect(d.metrics.value('rib_jobs_total', { queue: 'alerts', result: 'deferred' })).toBe(1);
+    expect(d.metrics.value('rib_jobs_total', { queue: 'alerts', result: 'error' })).toBe(0);
+  });
+
+  it('counts a failed attempt once the lock stayed busy through every wait', async () => {
+    const d = deps({ alerts: busy });
+    // One failed attempt plus MAX_LOCK_WAITS waits before this run.
+    const { job, moveToDelayed } = taken(MAX_LOCK_WAITS + 2, 1);
+    await expect(processJob('alerts', job, d, 'token-1')).rejects.toThrow(/LOCK_BUSY|is held/);
+    expect(moveToDelayed).not.toHaveBeenCalled();
+  });
+
+  it('waits a little longer each time, up to 2 s, jittered', () => {
+    expect(lockWaitDelay(1, () => 0.5)).toBe(100);
+    expect(lockWaitDelay(5, () => 0.5)).toBe(500);
+    expect(lockWaitDelay(50, () => 0.5)).toBe(2000);
+    expect(lockWaitDelay(50, () => 0)).toBe(1500);
+    expect(lockWaitDelay(50, () => 1)).toBe(2500);
+    // The whole budget is bounded: about three minutes of waiting.
+    const total = Array.from({ length: MAX_LOCK_WAITS }, (_, i) => lockWaitDelay(i + 1, () => 0.5)).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    expect(total).toBeLessThan(4 * 60_000);
   });
 });
