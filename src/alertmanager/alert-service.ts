@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { alertEventMessage } from '../blocks/incident-card.js';
+import { alertChangesSummaryMessage, alertEventMessage } from '../blocks/incident-card.js';
 import type { Target } from '../config/config-file.js';
 import { type AlertState, type Incident, newIncident, severityFromLabel } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
@@ -29,6 +29,12 @@ export interface AlertServiceDeps {
   groupWindowMs: number;
   logger: Logger;
 }
+
+/**
+ * Alert changes of one notification posted as messages of their own; the rest are summed up in one message (the
+ * timeline and the card still have every alert). Keeps a group of thousands from flooding the thread and Slack.
+ */
+export const MAX_ALERT_MESSAGES = 20;
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 24);
 
@@ -141,11 +147,19 @@ export class AlertService {
 
     let changes = 0;
     const toDiagnose = new Map<string, { runbook: Runbook; target: Target }>();
+    // Read in bulk: a group can hold thousands of alerts.
+    const known = await this.d.store.getAlerts(
+      incident.id,
+      webhook.alerts.map((a) => a.fingerprint),
+    );
+    const unposted = { firing: 0, resolved: 0 };
     for (const alert of webhook.alerts) {
       const next = toState(alert);
-      const prev = await this.d.store.getAlert(incident.id, alert.fingerprint);
+      const prev = known.get(alert.fingerprint);
       if (!isChange(prev, next)) continue;
       changes += 1;
+      // A fingerprint listed twice in one notification is compared with its state as just stored, as before.
+      known.set(next.fingerprint, next);
       await this.d.store.putAlert(incident.id, next);
       const refired = prev?.status === 'resolved' && next.status === 'firing';
       await this.d.timeline.append(incident.id, {
@@ -163,10 +177,12 @@ export class AlertService {
           runbookUrl: next.runbookUrl,
         },
       });
-      await this.d.thread.post(incident.id, alertEventMessage(next));
+      if (changes <= MAX_ALERT_MESSAGES) await this.d.thread.post(incident.id, alertEventMessage(next));
+      else unposted[next.status] += 1;
       if (next.status === 'firing') this.planDiagnosis(incident, next, toDiagnose);
     }
     if (changes === 0) return { incidentId: incident.id, changes };
+    await this.reportRest(incident.id, unposted, webhook.truncatedAlerts);
 
     await this.updateStatus(incident);
     for (const [key, { runbook, target }] of toDiagnose) {
@@ -178,6 +194,25 @@ export class AlertService {
     }
     await this.d.thread.refreshCard(incident.id);
     return { incidentId: incident.id, changes };
+  }
+
+  /** One message for the changes past MAX_ALERT_MESSAGES and the alerts Alertmanager left out; those on the timeline. */
+  private async reportRest(
+    incidentId: string,
+    unposted: { firing: number; resolved: number },
+    truncated: number,
+  ): Promise<void> {
+    if (truncated > 0) {
+      await this.d.timeline.append(incidentId, {
+        type: 'alert.truncated',
+        actor: 'alertmanager',
+        text: `Alertmanager left ${truncated} alert(s) of this group out of the notification (webhook_configs.max_alerts)`,
+        data: { truncatedAlerts: truncated },
+      });
+    }
+    if (unposted.firing + unposted.resolved > 0 || truncated > 0) {
+      await this.d.thread.post(incidentId, alertChangesSummaryMessage({ ...unposted, truncated }));
+    }
   }
 
   private planDiagnosis(

@@ -18,6 +18,7 @@ export const AlertSchema = z.object({
 export const WebhookSchema = z.object({
   version: z.literal('4'),
   groupKey: z.string().min(1),
+  /** How many alerts of the group Alertmanager left out (`webhook_configs.max_alerts`); 0 when none. */
   truncatedAlerts: z.number().int().min(0).default(0),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string(),
@@ -25,7 +26,9 @@ export const WebhookSchema = z.object({
   commonLabels: LabelSet,
   commonAnnotations: LabelSet.default({}),
   externalURL: z.string(),
-  alerts: z.array(AlertSchema).min(1).max(1000),
+  // No upper bound: Alertmanager sends a whole group (thousands of alerts) unless `max_alerts` caps it, and a 4xx
+  // would make it drop the notification for good. The body limit bounds the size instead.
+  alerts: z.array(AlertSchema).min(1),
 });
 
 export type Alert = z.infer<typeof AlertSchema>;

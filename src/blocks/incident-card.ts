@@ -106,3 +106,25 @@ export function alertEventMessage(alert: CardAlert): SlackMessage {
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(parts.join('\n'), LIMITS.sectionText) } }],
   };
 }
+
+/**
+ * One thread message for the alert changes of a notification beyond those posted one by one (a group of thousands
+ * must not become thousands of messages), and for the alerts Alertmanager left out (`truncatedAlerts`).
+ */
+export function alertChangesSummaryMessage(o: { firing: number; resolved: number; truncated: number }): SlackMessage {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines: string[] = [];
+  const more = o.firing + o.resolved;
+  if (more > 0) {
+    lines.push(
+      `… and ${n(more)} more alert change${more === 1 ? '' : 's'} in this notification (${n(o.firing)} firing, ${n(o.resolved)} resolved): the card counts them all and \`/incident timeline\` lists each.`,
+    );
+  }
+  if (o.truncated > 0) {
+    lines.push(
+      `:warning: Alertmanager left ${n(o.truncated)} more alert${o.truncated === 1 ? '' : 's'} of this group out of the notification (\`webhook_configs.max_alerts\`); they are not counted here.`,
+    );
+  }
+  const text = lines.join('\n');
+  return { text: truncate(text, 300), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

@@ -4,6 +4,8 @@ import { parseWebhook } from '../alertmanager/webhook-schema.js';
 import type { Queues } from '../jobs/queues.js';
 import { errorMessage, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import { redactText } from '../kernel/redact.js';
+import { withTimeout } from '../kernel/timeout.js';
 import type { Metrics } from './metrics.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './respond.js';
@@ -16,6 +18,11 @@ export interface AlertmanagerRouteDeps {
   logger: Logger;
 }
 
+/** Past this, `POST /alertmanager` answers 503 instead of waiting for the state Redis to take the job. */
+export const ENQUEUE_DEADLINE_MS = 1800;
+
+const errorText = (err: unknown) => redactText(err instanceof Error ? err.message : String(err));
+
 function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   if (!m?.[1]) return false;
@@ -25,9 +32,10 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * `POST /alertmanager`: authenticate, bound, parse and enqueue. No incident work happens here, so Alertmanager gets
- * its answer in milliseconds and a slow Slack or Redis never makes it retry; duplicates are accepted (202) and made
- * harmless by the alerts worker.
+ * `POST /alertmanager`: authenticate, bound, decode, parse and enqueue. No incident work happens here, so
+ * Alertmanager gets its answer in milliseconds and a slow Slack never makes it retry; duplicates are accepted (202)
+ * and made harmless by the alerts worker. A state Redis that cannot take the job gets a 503 within
+ * ENQUEUE_DEADLINE_MS (Alertmanager retries 5xx, never 4xx, so 4xx is kept for payloads that are really invalid).
  */
 export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
   const outcome = (result: string) => d.metrics.inc('rib_webhooks_total', { result });
@@ -55,9 +63,20 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
         sendJson(res, 413, { error: err.message });
         return;
       }
+      let text: string;
+      try {
+        // Fatal: a body that is not UTF-8 is refused, never silently altered (U+FFFD in a label would split a group).
+        text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      } catch {
+        outcome('invalid');
+        sendJson(res, 400, {
+          errors: [{ field: '(body)', message: 'the body is not valid UTF-8; Alertmanager sends UTF-8 JSON' }],
+        });
+        return;
+      }
       let body: unknown;
       try {
-        body = JSON.parse(raw.toString('utf8'));
+        body = JSON.parse(text);
       } catch (err) {
         outcome('invalid');
         sendJson(res, 400, { errors: [{ field: '(body)', message: `not valid JSON: ${errorMessage(err)}` }] });
@@ -70,7 +89,21 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
         sendJson(res, 400, { errors: parsed.errors });
         return;
       }
-      const jobId = await d.queues.add('alerts', { webhook: parsed.webhook, receivedAt: new Date().toISOString() });
+      let jobId: string;
+      try {
+        // A deadline of our own as well as the producers' fail-fast connection: Alertmanager waits for this answer,
+        // and a 503 in two seconds makes it retry, where a hang holds its notification until it times out.
+        jobId = await withTimeout(
+          d.queues.add('alerts', { webhook: parsed.webhook, receivedAt: new Date().toISOString() }),
+          ENQUEUE_DEADLINE_MS,
+          'queueing the notification',
+        );
+      } catch (err) {
+        outcome('unavailable');
+        d.logger.warn({ err: errorText(err), groupKey: parsed.webhook.groupKey }, 'webhook not queued; answered 503');
+        sendJson(res, 503, { error: `could not queue the notification (${errorText(err)}); retry` });
+        return;
+      }
       outcome('accepted');
       d.logger.info(
         {
@@ -78,6 +111,7 @@ export function alertmanagerHandler(d: AlertmanagerRouteDeps) {
           groupKey: parsed.webhook.groupKey,
           status: parsed.webhook.status,
           alerts: parsed.webhook.alerts.length,
+          truncatedAlerts: parsed.webhook.truncatedAlerts,
         },
         'webhook accepted',
       );

@@ -1,8 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../kernel/errors.js';
 
-/** Webhook bodies above this are refused with 413 (Alertmanager groups are a few KB; 1 MiB is generous). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * Webhook bodies above this are refused with 413. An alert of a typical group is 0.5–1 KB of JSON, so 10 MiB fits
+ * real groups of several thousand alerts; bigger groups should be capped with Alertmanager's
+ * `webhook_configs.max_alerts` (the payload then says how many it left out in `truncatedAlerts`).
+ */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Reads a request body up to `limit` bytes. Over the limit it stops reading and throws BODY_TOO_LARGE at once, so a

@@ -9,6 +9,8 @@ export const TimelineEventTypeSchema = z.enum([
   'alert.unrouted',
   /** Another alert group for the same target joined an open incident. */
   'alert.grouped',
+  /** Alertmanager left alerts of the group out of a notification (`webhook_configs.max_alerts`). */
+  'alert.truncated',
   'diagnosis.started',
   'diagnosis.finished',
   'step.finished',

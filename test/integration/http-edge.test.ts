@@ -52,7 +52,7 @@ describe('HTTP edge', () => {
     expect(notJson.json).toMatchObject({ errors: [{ field: '(body)' }] });
   });
 
-  it('answers 413 for a body over 1 MiB', async () => {
+  it('answers 413 for a body over the 10 MiB limit', async () => {
     const res = await postWebhook(h.url, `{"pad":"${'x'.repeat(MAX_BODY_BYTES)}"}`);
     expect(res.status).toBe(413);
   });

@@ -45,6 +45,19 @@ describe('parseWebhook', () => {
     expect(r.webhook.alerts[0]?.annotations.description).toContain('(> 90% used)');
   });
 
+  it('accepts a group of any size (no alert cap: Alertmanager drops a 4xx notification for good)', () => {
+    const r = parseWebhook(
+      body((b) => {
+        const [a] = b.alerts as Array<Record<string, unknown>>;
+        b.alerts = Array.from({ length: 5000 }, (_, i) => ({ ...a, fingerprint: `fp-${i}` }));
+        b.truncatedAlerts = 120;
+      }),
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.webhook.alerts).toHaveLength(5000);
+    expect(r.webhook.truncatedAlerts).toBe(120);
+  });
+
   it('fills defaults for optional fields', () => {
     const r = parseWebhook(
       body((b) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertEventMessage, incidentCard } from '../../../src/blocks/incident-card.js';
+import { alertChangesSummaryMessage, alertEventMessage, incidentCard } from '../../../src/blocks/incident-card.js';
 import type { AlertState, Incident } from '../../../src/incidents/incident.js';
 import { allTexts, couldPing, expectWithinSlackLimits } from './slack-limits.js';
 
@@ -164,5 +164,24 @@ describe('alertEventMessage', () => {
     );
     expectWithinSlackLimits(msg);
     expect(msg.text.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('alertChangesSummaryMessage', () => {
+  it('sums up the changes not posted one by one and the alerts Alertmanager left out', () => {
+    const msg = alertChangesSummaryMessage({ firing: 4000, resolved: 980, truncated: 250 });
+    expectWithinSlackLimits(msg);
+    const [text] = allTexts(msg);
+    expect(text).toContain('4,980 more alert changes in this notification (4,000 firing, 980 resolved)');
+    expect(text).toContain('left 250 more alerts of this group out of the notification (`webhook_configs.max_alerts`)');
+  });
+
+  it('says only what applies', () => {
+    expect(allTexts(alertChangesSummaryMessage({ firing: 1, resolved: 0, truncated: 0 })).join('\n')).toMatch(
+      /^… and 1 more alert change in/,
+    );
+    const onlyTruncated = allTexts(alertChangesSummaryMessage({ firing: 0, resolved: 0, truncated: 1 })).join('\n');
+    expect(onlyTruncated).toContain('left 1 more alert of this group');
+    expect(onlyTruncated).not.toContain('more alert change');
   });
 });
