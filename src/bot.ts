@@ -19,10 +19,12 @@ import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
 import { JOBS } from './jobs/catalog.js';
 import { createJobHandlers } from './jobs/handlers.js';
-import { Queues } from './jobs/queues.js';
+import { producerConnection, Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
 import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
+import { trackRedisErrors } from './kernel/redis-availability.js';
+import { SeenOnce } from './kernel/seen-once.js';
 import { ACTIONS } from './remediation/action-catalog.js';
 import { ExecutionLedger, ExecutionPhaseSchema } from './remediation/execution-ledger.js';
 import { ExecutionRecovery } from './remediation/execution-recovery.js';
@@ -54,12 +56,18 @@ export function createBot(config: Config, logger: Logger): Bot {
   const runbooks = loadRunbooksOrThrow(env.RUNBOOKS_DIR, builtInCatalogs());
   const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'state redis error'));
-  // BullMQ wants its own connection with maxRetriesPerRequest null (blocking commands); it duplicates it for workers.
-  const queueConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  queueConnection.on('error', (err) => logger.warn({ err: err.message }, 'queue redis error'));
+  trackRedisErrors(redis);
+  // BullMQ workers want a connection with maxRetriesPerRequest null (blocking commands, reconnect forever).
+  const workerConnection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  workerConnection.on('error', (err) => logger.warn({ err: err.message }, 'queue redis error'));
+  // Producers and the Slack replay marks answer someone: they fail fast while the state Redis is away.
+  const edgeConnection = producerConnection(env.REDIS_URL);
+  edgeConnection.on('error', (err) => logger.debug({ err: err.message }, 'producer redis error'));
+  trackRedisErrors(edgeConnection);
   const metrics = new Metrics();
   metrics.counter('rib_webhooks_total', 'Alertmanager notifications received, by result');
   metrics.counter('rib_jobs_total', 'Background jobs finished, by queue and result');
+  metrics.counter('rib_slack_requests_ignored_total', 'Slack requests acknowledged and dropped, by reason');
 
   const store = new IncidentStore(redis, env.KEY_PREFIX);
   const timeline = new Timeline(redis, env.KEY_PREFIX);
@@ -67,7 +75,10 @@ export function createBot(config: Config, logger: Logger): Bot {
   const notifier = new SlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL));
   const thread = new IncidentThread(store, proposals, notifier);
   const targets = new TargetRegistry(file.targets);
-  const queues = new Queues(queueConnection, env.QUEUE_PREFIX);
+  // The connection's own error listener logs the outage; the queues repeat it per queue, so debug.
+  const queues = new Queues(edgeConnection, env.QUEUE_PREFIX, (queue, err) =>
+    logger.debug({ queue, err: err.message }, 'queue producer error'),
+  );
 
   const alerts = new AlertService({
     redis,
@@ -164,6 +175,8 @@ export function createBot(config: Config, logger: Logger): Bot {
       redisIntake,
       proposals: proposalService,
       notifier,
+      seen: new SeenOnce(edgeConnection, `${env.KEY_PREFIX}:slack`),
+      metrics,
       logger,
     });
     server = createEdgeServer(receiver, logger);
@@ -186,7 +199,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     async start(port = env.PORT) {
       if (works) {
         workers.push(
-          ...startWorkers({ connection: queueConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),
+          ...startWorkers({ connection: workerConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),
         );
         // Every worker process sweeps for fixes whose worker died (lease expired); a lock keeps it to one at a time.
         stopSweeper = recovery.startSweeper(logger, Math.max(100, Math.floor(leaseMs / 2)));
@@ -219,7 +232,7 @@ export function createBot(config: Config, logger: Logger): Bot {
         await Promise.all(workers.map((w) => w.close()));
         await stopSweeper?.();
         await queues.close();
-        await Promise.allSettled([redis.quit(), queueConnection.quit()]);
+        await Promise.allSettled([redis.quit(), workerConnection.quit(), edgeConnection.quit()]);
         logger.info('bot stopped');
       })();
       return stopping;

@@ -12,6 +12,10 @@ export interface RedisProcess {
   pid: number;
   dir: string;
   client(): Redis;
+  /** SIGKILLs the server (as a crashed host would) and leaves it down; `restart` brings it back. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and dir (killing it first if it still runs); data is not kept. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,18 +37,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/**
- * Starts `redis-server` with no persistence on a free port and waits until it answers PING.
- * `args` are extra command-line options, e.g. `['--maxmemory', '10mb']`.
- */
-export async function startRedis(args: string[] = []): Promise<RedisProcess> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rib-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+interface RunningServer {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Spawns `redis-server` with `argv` and resolves once it accepts connections. */
+async function spawnServer(argv: string[]): Promise<RunningServer> {
+  const child: ChildProcess = spawn('redis-server', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
@@ -61,6 +61,37 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
     child.stdout?.on('data', onData);
     void exited.then((code) => reject(new Error(`redis-server exited (${code}) before ready:\n${output}`)));
   });
+  return { child, exited };
+}
+
+async function killServer(s: RunningServer): Promise<void> {
+  if (s.child.exitCode === null && s.child.signalCode === null) {
+    s.child.kill('SIGKILL');
+    await s.exited;
+  }
+}
+
+/**
+ * Starts `redis-server` with no persistence on a free port and waits until it answers PING.
+ * `args` are extra command-line options, e.g. `['--maxmemory', '10mb']`.
+ */
+export async function startRedis(args: string[] = []): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rib-redis-'));
+  const argv = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...args,
+  ];
+  let server = await spawnServer(argv);
   const clients: Redis[] = [];
   // With --requirepass the helper's clients authenticate; `url` stays password-free (callers add it on purpose).
   const pwAt = args.indexOf('--requirepass');
@@ -69,7 +100,9 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
   return {
     port,
     url,
-    pid: child.pid ?? -1,
+    get pid() {
+      return server.child.pid ?? -1;
+    },
     dir,
     client() {
       const c = new Redis(port, '127.0.0.1', {
@@ -80,12 +113,16 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
       clients.push(c);
       return c;
     },
+    async kill() {
+      await killServer(server);
+    },
+    async restart() {
+      await killServer(server);
+      server = await spawnServer(argv);
+    },
     async stop() {
       for (const c of clients) c.disconnect();
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await killServer(server);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,11 +1,19 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 
 const TEAM = { id: 'T0TEST', domain: 'test' };
 const APP_ID = 'A0TESTAPP';
 // The deprecated verification token Slack still puts in payloads; Bolt ignores it in favour of the signature.
 const VERIFICATION_TOKEN = 'stand-in-verification-token';
 const RESPONSE_URL = `https://hooks.slack.com/commands/${TEAM.id}/1234567890/stand-in-response-url`;
-const TRIGGER_ID = '13345224609.738474920.8088930838d88f008e0';
+
+/**
+ * A fresh trigger id in Slack's shape (`13345224609.738474920.8088930838d88f008e0`): Slack gives every invocation
+ * its own, so two identical commands typed in the same second are two different requests (different bodies and
+ * signatures), which the bot's replay guard must tell apart from a replayed one.
+ */
+function newTriggerId(): string {
+  return `${Date.now()}.${randomInt(100_000_000, 999_999_999)}.${randomBytes(16).toString('hex')}`;
+}
 
 /**
  * Headers Slack sends with every request to an app: the timestamp and `v0=` + hex HMAC-SHA256 of `v0:{ts}:{body}`
@@ -49,7 +57,7 @@ export function slashCommandBody(fields: {
     api_app_id: APP_ID,
     is_enterprise_install: 'false',
     response_url: fields.response_url ?? RESPONSE_URL,
-    trigger_id: fields.trigger_id ?? TRIGGER_ID,
+    trigger_id: fields.trigger_id ?? newTriggerId(),
   });
   if (fields.thread_ts) params.set('thread_ts', fields.thread_ts);
   return params.toString();
@@ -83,7 +91,7 @@ export function blockActionBody(opts: {
       is_ephemeral: false,
       thread_ts: opts.threadTs,
     },
-    trigger_id: TRIGGER_ID,
+    trigger_id: newTriggerId(),
     team: TEAM,
     enterprise: null,
     is_enterprise_install: false,
@@ -112,13 +120,35 @@ export function blockActionBody(opts: {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-/** POSTs `body` to `url` signed with `secret`, as Slack would deliver it. */
+/**
+ * An Events API delivery (`event_callback`) as JSON, e.g. an `app_mention`. Slack retries an unacknowledged one with
+ * the same `event_id` and an `X-Slack-Retry-Num` header, signed afresh.
+ */
+export function eventCallbackBody(opts: { eventId: string; event: Record<string, unknown> }): string {
+  return JSON.stringify({
+    token: VERIFICATION_TOKEN,
+    team_id: TEAM.id,
+    api_app_id: APP_ID,
+    event: opts.event,
+    type: 'event_callback',
+    event_id: opts.eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: TEAM.id, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+}
+
+/**
+ * POSTs `body` to `url` signed with `secret`, as Slack would deliver it. `headers` adds or overrides headers (a JSON
+ * content type for Events API bodies, `X-Slack-Retry-Num` for Slack's retries).
+ */
 export async function postSigned(
   url: string,
   secret: string,
   body: string,
-  opts: { timestamp?: number } = {},
+  opts: { timestamp?: number; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; text: string }> {
-  const res = await fetch(url, { method: 'POST', headers: signSlackRequest(secret, body, opts.timestamp), body });
+  const headers = { ...signSlackRequest(secret, body, opts.timestamp), ...opts.headers };
+  const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, text: await res.text() };
 }

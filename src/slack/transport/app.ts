@@ -1,5 +1,6 @@
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../kernel/logger.js';
+import { SIGNATURE_PROPERTY } from './replay-guard.js';
 import { slackApiUrlOption } from './slack-api-url.js';
 
 export interface SlackAppOptions {
@@ -37,6 +38,8 @@ export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPRe
     customRoutes: o.customRoutes,
     // Ack first, then work: listeners ack before anything slow.
     processBeforeResponse: false,
+    // The signature rides along into the context so the replay guard can remember it.
+    customPropertiesExtractor: (req) => ({ [SIGNATURE_PROPERTY]: req.headers['x-slack-signature'] }),
     logger,
   });
   const app = new App({

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from '../../kernel/logger.js';
 import { type ProposalDecisions, registerProposalActions } from './listeners/proposal-actions.js';
 import { registerSlashCommand, type SlashHandler } from './listeners/slash-command.js';
+import { type ReplayGuardDeps, replayGuard } from './replay-guard.js';
 import type { SlackNotifier } from './slack-notifier.js';
 
 export interface ListenerDeps {
@@ -12,11 +13,18 @@ export interface ListenerDeps {
   /** Approve / Reject clicks. */
   proposals: ProposalDecisions;
   notifier: SlackNotifier;
+  /** Remembers requests already served (SeenOnce on the state Redis), so replays are dropped. */
+  seen: ReplayGuardDeps['seen'];
+  metrics: ReplayGuardDeps['metrics'];
   logger: Logger;
 }
 
-/** Every Slack listener the bot has, in one place: slash commands and proposal buttons. */
+/**
+ * Every Slack listener the bot has, in one place: the replay guard in front of all of them, then slash commands
+ * and proposal buttons.
+ */
 export function registerListeners(app: App, d: ListenerDeps): void {
+  app.use(replayGuard({ seen: d.seen, notifier: d.notifier, metrics: d.metrics, logger: d.logger }));
   registerSlashCommand(app, '/incident', d.incidentIntake, d.logger);
   registerSlashCommand(app, '/redis', d.redisIntake, d.logger);
   registerProposalActions(app, d.proposals, d.notifier, d.logger);
