@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { alertChangesSummaryMessage, alertEventMessage } from '../blocks/incident-card.js';
 import type { Target } from '../config/config-file.js';
+import type { DiagnosisJobs } from '../diagnostics/diagnosis-job.js';
 import { type AlertState, type Incident, newIncident, severityFromLabel } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Queues } from '../jobs/queues.js';
+import type { Enqueue } from '../kernel/enqueue.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
 import { utc } from '../kernel/time.js';
@@ -22,7 +23,7 @@ export interface AlertServiceDeps {
   thread: IncidentThread;
   targets: TargetRegistry;
   runbooks: readonly Runbook[];
-  queues: Queues;
+  queues: Enqueue<DiagnosisJobs>;
   defaultChannel: string;
   prefix: string;
   /** A new group for a target with an open incident younger than this joins it; 0 never joins. */

@@ -1,6 +1,6 @@
 import type { Incident } from '../incidents/incident.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
-import type { CommandContext } from '../slack/transport/listeners/slash-command.js';
+import type { CommandContext } from './slash-handler.js';
 
 export type Lookup = { incident: Incident } | { error: string };
 

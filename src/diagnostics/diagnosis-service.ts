@@ -2,12 +2,12 @@ import { diagnosisFailure } from '../blocks/diagnosis-failure.js';
 import { cannotDiagnoseMessage, findingsMessage } from '../blocks/findings.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { JobData } from '../jobs/catalog.js';
 import type { Logger } from '../kernel/logger.js';
 import { evaluate, parseExpression, renderTemplate } from '../runbooks/expression.js';
 import type { Runbook } from '../runbooks/runbook-schema.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Diagnosis, DiagnosisReport, ProposalRequest } from './diagnosis.js';
+import type { DiagnosisJob } from './diagnosis-job.js';
 import type { Probe } from './probe.js';
 import { readTimeoutFor, runRunbook } from './run-runbook.js';
 
@@ -27,7 +27,7 @@ export class DiagnosisService {
   constructor(private readonly d: DiagnosisServiceDeps) {}
 
   /** Runs the job's runbook, posts the findings; undefined when the runbook or target is unknown (said in the thread). */
-  async run(job: JobData<'diagnostics'>, logger: Logger): Promise<Diagnosis | undefined> {
+  async run(job: DiagnosisJob, logger: Logger): Promise<Diagnosis | undefined> {
     const log = logger.child({ incidentId: job.incidentId, runbook: job.runbook, target: job.target });
     const runbook = this.d.runbooks.find((r) => r.name === job.runbook);
     const target = this.d.targets.get(job.target);

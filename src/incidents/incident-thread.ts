@@ -1,16 +1,20 @@
 import { incidentCard } from '../blocks/incident-card.js';
 import type { SlackMessage } from '../blocks/types.js';
-import type { ProposalStore } from '../remediation/proposal-store.js';
-import type { SlackNotifier } from '../slack/transport/slack-notifier.js';
 import type { Incident } from './incident.js';
 import type { IncidentStore } from './incident-store.js';
+import type { Notifier } from './notifier.js';
+
+/** What the card reads of an incident's proposals: their statuses (remediation's ProposalStore fits). */
+export interface IncidentProposals {
+  listForIncident(incidentId: string): Promise<ReadonlyArray<{ status: string }>>;
+}
 
 /** An incident's Slack thread: the live card at its root and the messages under it. */
 export class IncidentThread {
   constructor(
     private readonly store: IncidentStore,
-    private readonly proposals: ProposalStore,
-    private readonly notifier: SlackNotifier,
+    private readonly proposals: IncidentProposals,
+    private readonly notifier: Pick<Notifier, 'post' | 'update'>,
   ) {}
 
   /** Posts the card if the incident has no thread yet (idempotent across retries); returns the thread ts. */

@@ -1,14 +1,14 @@
-import type { ProposalStore } from '../remediation/proposal-store.js';
 import type { Incident } from './incident.js';
 import type { IncidentStore } from './incident-store.js';
-import type { PostmortemInput } from './postmortem.js';
+import type { PostmortemAction, PostmortemInput } from './postmortem.js';
 import type { Timeline } from './timeline.js';
 
 /** Where a postmortem's facts are read from: the bot's state Redis. */
 export interface PostmortemSources {
   store: Pick<IncidentStore, 'listAlerts'>;
   timeline: Pick<Timeline, 'read'>;
-  proposals: Pick<ProposalStore, 'listForIncident'>;
+  /** The incident's proposals (remediation's ProposalStore fits). */
+  proposals: { listForIncident(incidentId: string): Promise<PostmortemAction[]> };
 }
 
 /**

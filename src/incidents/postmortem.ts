@@ -1,17 +1,33 @@
 import { SLACK_USER_ID } from '../kernel/ids.js';
 import { utc } from '../kernel/time.js';
-import type { Proposal } from '../remediation/proposal.js';
 import type { AlertState, Incident } from './incident.js';
 import type { TimelineEvent } from './timeline.js';
 
 /** Version of the JSON export's shape; bump on any incompatible change. */
 export const POSTMORTEM_SCHEMA_VERSION = 1;
 
+/**
+ * What a postmortem reports of one proposed fix (a stored proposal fits); declared here so incidents/ imports
+ * nothing from remediation/, which sits above it.
+ */
+export interface PostmortemAction {
+  id: string;
+  action: string;
+  title: string;
+  command: string;
+  target: string;
+  requester: string;
+  decidedBy: string;
+  decidedAt: string;
+  status: string;
+  result: string;
+}
+
 export interface PostmortemInput {
   incident: Incident;
   alerts: AlertState[];
   events: TimelineEvent[];
-  proposals: Proposal[];
+  proposals: PostmortemAction[];
   generatedAt: string;
 }
 

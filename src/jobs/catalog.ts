@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { WebhookSchema } from '../alertmanager/webhook-schema.js';
-import { SeveritySchema } from '../incidents/incident.js';
-import { IncidentIdSchema, ProposalIdSchema, SlackUserIdSchema } from '../kernel/ids.js';
-import { INFO_SECTIONS } from '../kernel/info.js';
-
-const IncidentId = IncidentIdSchema;
-const User = SlackUserIdSchema;
-
-/** Who asked, about which incident: every `/incident` job carries this. */
-const IncidentJob = z.object({ incidentId: IncidentId, user: User });
+import { AlertJobSchema } from '../alertmanager/alert-job.js';
+import { INCIDENT_JOB_SCHEMAS as INCIDENT } from '../commands/incident/jobs.js';
+import { REDIS_JOB_SCHEMAS as REDIS } from '../commands/redis/jobs.js';
+import { DiagnosisJobSchema } from '../diagnostics/diagnosis-job.js';
+import { RemediationJobSchema } from '../remediation/remediation-job.js';
 
 /**
  * The BullMQ queues, with how many jobs of each one worker runs at once. Queue names are public (metrics label
@@ -44,51 +39,50 @@ const command = <S extends z.ZodType>(schema: S) =>
 /**
  * Every job kind the bot runs in the background, one entry each: the job name (BullMQ's job name, the key of the
  * handler map) → its queue, data schema, attempts and timeout. One place to read what runs in the background.
- * The single-kind queues' jobs keep the queue's name, the name jobs already waiting in Redis carry.
+ * The single-kind queues' jobs keep the queue's name, the name jobs already waiting in Redis carry. Each schema is
+ * declared by the feature whose worker takes the job (so producers need not import this folder).
  */
 const CATALOG = {
   alerts: {
     queue: 'alerts',
-    schema: z.object({ webhook: WebhookSchema, receivedAt: z.string() }),
+    schema: AlertJobSchema,
     // A busy group lock or a Slack hiccup is worth retrying; the handler is idempotent per notification.
     attempts: 8,
     timeoutMs: 30_000,
   },
   diagnostics: {
     queue: 'diagnostics',
-    schema: z.object({
-      incidentId: IncidentId,
-      target: z.string().min(1),
-      runbook: z.string().min(1),
-      requestedBy: z.string().min(1),
-    }),
+    schema: DiagnosisJobSchema,
     // Diagnosis reads a production Redis; do not hammer it again on failure, report instead.
     attempts: 1,
     timeoutMs: 300_000,
   },
   remediations: {
     queue: 'remediations',
-    schema: z.object({ proposalId: ProposalIdSchema }),
+    schema: RemediationJobSchema,
     // A write must run at most once: no automatic retries; the ledger also guards manual re-enqueues.
     attempts: 1,
     timeoutMs: 120_000,
   },
   /** Post a new incident's thread (the incident record already exists). */
-  'incident.open': command(IncidentJob),
-  'incident.note': command(IncidentJob.extend({ text: z.string().min(1).max(3000) })),
-  'incident.severity': command(IncidentJob.extend({ severity: SeveritySchema })),
-  'incident.commander': command(IncidentJob.extend({ commander: User })),
-  'incident.resolve': command(IncidentJob.extend({ summary: z.string().max(3000).default('') })),
-  'incident.timeline': command(IncidentJob),
-  'incident.export': command(IncidentJob.extend({ format: z.enum(['md', 'json']).default('md') })),
-  'redis.info': command(
-    z.object({ user: User, channel: z.string().min(1), target: z.string().min(1), section: z.enum(INFO_SECTIONS) }),
-  ),
-  'redis.targets': command(z.object({ user: User, channel: z.string().min(1) })),
+  'incident.open': command(INCIDENT['incident.open']),
+  'incident.note': command(INCIDENT['incident.note']),
+  'incident.severity': command(INCIDENT['incident.severity']),
+  'incident.commander': command(INCIDENT['incident.commander']),
+  'incident.resolve': command(INCIDENT['incident.resolve']),
+  'incident.timeline': command(INCIDENT['incident.timeline']),
+  'incident.export': command(INCIDENT['incident.export']),
+  'redis.info': command(REDIS['redis.info']),
+  'redis.targets': command(REDIS['redis.targets']),
 } as const satisfies Record<string, JobSpec>;
 
 export type JobName = keyof typeof CATALOG;
 export type JobData<N extends JobName> = z.output<(typeof CATALOG)[N]['schema']>;
+/**
+ * Job name → data for every kind. `Queues.add` takes its data through this map, so a `Queues` fits each feature's
+ * `Enqueue<{ …its jobs }>` port (kernel/enqueue.ts) and the compiler checks the feature's types against the catalog.
+ */
+export type JobDataByName = { [N in JobName]: JobData<N> };
 
 /**
  * The catalog as one spec type per name: indexing it with a generic name keeps the name's own data type, so the

@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Enqueue } from '../kernel/enqueue.js';
 import { whenRedisReady } from '../kernel/redis-availability.js';
-import { JOBS, type JobData, type JobName, QUEUE_NAMES, type QueueName } from './catalog.js';
+import { JOBS, type JobDataByName, type JobName, QUEUE_NAMES, type QueueName } from './catalog.js';
 
 /** How long an enqueue waits for a reconnecting state Redis before giving up (the web edge then answers 503). */
 export const ENQUEUE_READY_WAIT_MS = 1000;
@@ -23,7 +24,7 @@ export function producerConnection(url: string): Redis {
 }
 
 /** Producers for every job kind; `add` validates job data before it reaches Redis. */
-export class Queues {
+export class Queues implements Enqueue<JobDataByName> {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly connection: Redis;
   /** Set when the queues made their connection themselves (from a URL) and so close it. */
@@ -53,7 +54,7 @@ export class Queues {
    * (BullMQ ignores a second add with the same id). Rejects with STATE_UNAVAILABLE within about a second when the
    * state Redis is not connected, rather than waiting for it to come back.
    */
-  async add<N extends JobName>(name: N, data: JobData<N>, jobId?: string): Promise<string> {
+  async add<N extends JobName>(name: N, data: JobDataByName[N], jobId?: string): Promise<string> {
     const spec = JOBS[name];
     const valid = spec.schema.parse(data);
     await whenRedisReady(this.connection, ENQUEUE_READY_WAIT_MS);

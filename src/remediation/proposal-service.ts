@@ -4,13 +4,14 @@ import type { ConfigFile } from '../config/config-file.js';
 import type { IncidentStore } from '../incidents/incident-store.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
-import type { Queues } from '../jobs/queues.js';
+import type { Enqueue } from '../kernel/enqueue.js';
 import type { Logger } from '../kernel/logger.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import { checkApprover } from './approval-policy.js';
 import type { Proposal } from './proposal.js';
 import type { ProposalStore } from './proposal-store.js';
+import type { RemediationJob } from './remediation-job.js';
 
 /**
  * A fix some diagnosis asks for (a runbook rule whose `when` held). Declared here, where it is consumed, so that
@@ -31,7 +32,7 @@ export interface ProposalServiceDeps {
   incidents: IncidentStore;
   timeline: Timeline;
   thread: IncidentThread;
-  queues: Queues;
+  queues: Enqueue<{ remediations: RemediationJob }>;
   targets: TargetRegistry;
   actions: ReadonlyMap<string, RemediationAction>;
   approvals: ConfigFile['approvals'];

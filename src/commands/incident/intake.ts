@@ -1,16 +1,17 @@
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
-import type { Queues } from '../../jobs/queues.js';
+import type { Enqueue } from '../../kernel/enqueue.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { CommandContext, SlashHandler } from '../../slack/transport/listeners/slash-command.js';
 import { findIncident } from '../find-incident.js';
+import type { CommandContext, SlashHandler } from '../slash-handler.js';
+import type { IncidentJobs } from './jobs.js';
 import { INCIDENT_USAGE, type IncidentCommand, parseIncidentCommand } from './parse.js';
 
 export interface IncidentCommandIntakeDeps {
   store: IncidentStore;
   timeline: Timeline;
-  queues: Queues;
+  queues: Enqueue<IncidentJobs>;
   /** Where `/incident new` opens its thread (SLACK_CHANNEL). */
   defaultChannel: string;
 }

@@ -1,19 +1,19 @@
 import { timelineMessage } from '../../blocks/timeline.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { IncidentThread } from '../../incidents/incident-thread.js';
+import type { Notifier } from '../../incidents/notifier.js';
 import { renderPostmortemJson, renderPostmortemMarkdown } from '../../incidents/postmortem.js';
 import { loadPostmortemInput } from '../../incidents/postmortem-input.js';
 import type { Timeline } from '../../incidents/timeline.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { ProposalStore } from '../../remediation/proposal-store.js';
-import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 
 export interface IncidentCommandWorkerDeps {
   store: IncidentStore;
   timeline: Timeline;
   proposals: ProposalStore;
   thread: IncidentThread;
-  notifier: SlackNotifier;
+  notifier: Pick<Notifier, 'upload'>;
 }
 
 /** The slow half of `/incident timeline` and `/incident export` (their jobs' handlers call these). */

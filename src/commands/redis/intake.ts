@@ -1,20 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import type { DiagnosisJobs } from '../../diagnostics/diagnosis-job.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
-import type { Queues } from '../../jobs/queues.js';
+import type { Enqueue } from '../../kernel/enqueue.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { RateLimiter } from '../../kernel/rate-limit.js';
 import type { Runbook } from '../../runbooks/runbook-schema.js';
-import type { CommandContext, SlashHandler } from '../../slack/transport/listeners/slash-command.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
 import { findIncident } from '../find-incident.js';
+import type { CommandContext, SlashHandler } from '../slash-handler.js';
+import type { RedisJobs } from './jobs.js';
 import { parseRedisCommand, REDIS_USAGE, type RedisCommand } from './parse.js';
 
 export interface RedisCommandIntakeDeps {
   store: IncidentStore;
   timeline: Timeline;
-  queues: Queues;
+  queues: Enqueue<RedisJobs & DiagnosisJobs>;
   targets: TargetRegistry;
   runbooks: readonly Runbook[];
   limiter: RateLimiter;

@@ -1,10 +1,10 @@
+import type { Notifier } from '../../incidents/notifier.js';
 import { formatBytes } from '../../kernel/bytes.js';
 import { errorMessage } from '../../kernel/errors.js';
 import { type InfoSection, num, parseInfo } from '../../kernel/info.js';
 import type { Logger } from '../../kernel/logger.js';
 import { redactText } from '../../kernel/redact.js';
 import { withTimeout } from '../../kernel/timeout.js';
-import type { SlackNotifier } from '../../slack/transport/slack-notifier.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
 
 /** INFO fields that never leave the bot, whatever a future Redis puts in them. */
@@ -29,7 +29,7 @@ export function renderInfoSection(section: InfoSection, raw: string): string {
 
 export interface RedisCommandWorkerDeps {
   targets: TargetRegistry;
-  notifier: SlackNotifier;
+  notifier: Pick<Notifier, 'ephemeral'>;
 }
 
 /** The background half of `/redis info` and `/redis targets`: read-only, bounded, answered privately. */

@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
+import type { SlashHandler } from '../../commands/slash-handler.js';
 import type { Logger } from '../../kernel/logger.js';
 import { type ProposalDecisions, registerProposalActions } from './listeners/proposal-actions.js';
-import { registerSlashCommand, type SlashHandler } from './listeners/slash-command.js';
+import { registerSlashCommand } from './listeners/slash-command.js';
 import { type ReplayGuardDeps, replayGuard } from './replay-guard.js';
 import type { SlackNotifier } from './slack-notifier.js';
 

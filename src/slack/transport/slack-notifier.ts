@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/types.js';
+import type { Notifier } from '../../incidents/notifier.js';
 import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
 import { slackApiUrlOption } from './slack-api-url.js';
@@ -41,7 +42,7 @@ export function createWebClient(token: string, slackApiUrl?: string): WebClient 
  * Everything the bot says in Slack goes through here: one place that redacts secrets from outgoing text and
  * turns Web API failures into AppErrors the queues can retry.
  */
-export class SlackNotifier {
+export class SlackNotifier implements Notifier {
   constructor(private readonly client: WebClient) {}
 
   private clean(message: SlackMessage): SlackMessage {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { SlashHandler } from '../../../commands/slash-handler.js';
 import { errorMessage, isAppError } from '../../../kernel/errors.js';
 import type { Logger } from '../../../kernel/logger.js';
 import { withTimeout } from '../../../kernel/timeout.js';
@@ -6,19 +7,6 @@ import { STATE_STORE_UNAVAILABLE } from '../replay-guard.js';
 
 /** The quick half must have answered by then; the replay check before it takes milliseconds when Redis is up. */
 export const SLASH_REPLY_DEADLINE_MS = 2000;
-
-/** Where a slash command was typed and by whom. */
-export interface CommandContext {
-  user: string;
-  channel: string;
-  /** Present when Slack sends it (a command typed in a thread). */
-  threadTs?: string | undefined;
-}
-
-/** The quick half of a slash command: the text after the command in, the private reply out. */
-export interface SlashHandler {
-  handle(text: string, ctx: CommandContext, logger: Logger): Promise<string>;
-}
 
 /**
  * Registers a slash command the way every one of ours works: hand the text to its intake (which parses it), ack

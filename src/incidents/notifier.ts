@@ -1,0 +1,16 @@
+import type { SlackMessage } from '../blocks/types.js';
+
+/**
+ * What the services need to speak in Slack: post, update in place, answer privately, upload a file. Declared here,
+ * where the incident thread and the command workers use it, so no domain folder imports the Slack transport;
+ * slack/transport's SlackNotifier implements it (redaction, Web API errors as AppErrors) and bot.ts injects it.
+ */
+export interface Notifier {
+  /** Posts a message (into a thread when `threadTs` is given); resolves to the message ts. */
+  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string>;
+  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  /** A message only `user` sees. */
+  ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
+  /** Uploads a text file into a thread. */
+  upload(channel: string, threadTs: string, filename: string, content: string, title: string): Promise<void>;
+}
