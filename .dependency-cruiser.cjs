@@ -74,8 +74,8 @@ module.exports = {
       severity: 'error',
       comment:
         'Remediation actions (the only writes to a target) run only from the remediation worker: only ' +
-        'src/remediation/ imports them (runbooks/catalogs.ts may read the action catalog for lint; bot.ts wires).',
-      from: { path: '^src/', pathNot: ['^src/remediation/', '^src/runbooks/catalogs\\.ts$', '^src/(bot|main)\\.ts$'] },
+        'src/remediation/ imports them (src/catalogs.ts may read the action catalog for lint; bot.ts wires).',
+      from: { path: '^src/', pathNot: ['^src/remediation/', '^src/catalogs\\.ts$', '^src/(bot|main)\\.ts$'] },
       to: { path: '^src/remediation/actions/' },
     },
     {

@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build TypeScript with dev dependencies, ship only dist/, runbooks and production dependencies.
-# The CLIs are in dist/ too: `node dist/src/incidents/export-cli.js INC-12 --format json`, `node dist/src/runbooks/lint-cli.js`.
+# The CLIs are in dist/ too: `node dist/src/cli/export.js INC-12 --format json`, `node dist/src/cli/runbooks-lint.js`.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -91,8 +91,8 @@ describe('command-line tools', () => {
     ]);
   });
 
-  it('node dist/src/incidents/export-cli.js prints the Markdown postmortem by default', async () => {
-    const r = await cli('node', ['dist/src/incidents/export-cli.js', 'INC-1'], env);
+  it('node dist/src/cli/export.js prints the Markdown postmortem by default', async () => {
+    const r = await cli('node', ['dist/src/cli/export.js', 'INC-1'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^# Postmortem INC-1: /);
@@ -100,21 +100,21 @@ describe('command-line tools', () => {
   });
 
   it('export says which incident is missing, under which prefix, and exits 1', async () => {
-    const r = await cli('node', ['dist/src/incidents/export-cli.js', 'INC-404', '--format', 'json'], env);
+    const r = await cli('node', ['dist/src/cli/export.js', 'INC-404', '--format', 'json'], env);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`no incident INC-404 under key prefix ${prefix}\n`);
   });
 
   it('export validates its environment as the bot does, naming the variable', async () => {
-    const r = await cli('node', ['dist/src/incidents/export-cli.js', 'INC-1'], { ...env, REDIS_URL: 'http://state' });
+    const r = await cli('node', ['dist/src/cli/export.js', 'INC-1'], { ...env, REDIS_URL: 'http://state' });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
   });
 
   it('export refuses a malformed id with the usage line', async () => {
-    const r = await cli('node', ['dist/src/incidents/export-cli.js', 'incident-1'], env);
+    const r = await cli('node', ['dist/src/cli/export.js', 'incident-1'], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('usage: npm run -s export -- <incident-id> [--format md|json]');
     expect(r.stderr).toContain('id: must be an incident id such as INC-12');
@@ -129,14 +129,14 @@ describe('command-line tools', () => {
 
   it('runbooks:lint reads RUNBOOKS_DIR and names the file of a bad runbook', async () => {
     writeFileSync(join(dir, 'broken.yaml'), 'name: broken\nsteps: nope\n');
-    const r = await cli('node', ['dist/src/runbooks/lint-cli.js'], { RUNBOOKS_DIR: dir });
+    const r = await cli('node', ['dist/src/cli/runbooks-lint.js'], { RUNBOOKS_DIR: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('broken.yaml');
     expect(r.stderr).toContain(`error(s) in ${dir}`);
   });
 
   it('runbooks:lint refuses an empty RUNBOOKS_DIR, naming it', async () => {
-    const r = await cli('node', ['dist/src/runbooks/lint-cli.js'], { RUNBOOKS_DIR: '' });
+    const r = await cli('node', ['dist/src/cli/runbooks-lint.js'], { RUNBOOKS_DIR: '' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('RUNBOOKS_DIR:');
   });

@@ -1,10 +1,10 @@
 import { Job } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../src/catalogs.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { DiagnosisReport } from '../../src/diagnostics/diagnosis.js';
 import { QUEUES } from '../../src/jobs/catalog.js';
-import { builtInCatalogs } from '../../src/runbooks/catalogs.js';
 import { loadRunbooksOrThrow } from '../../src/runbooks/runbook-loader.js';
 import { APPROVER, CHANNEL, type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { builtInCatalogs } from '../../src/catalogs.js';
 import { type Target, TargetSchema } from '../../src/config/config-file.js';
 import type { DiagnosisReport, Finding } from '../../src/diagnostics/diagnosis.js';
 import type { Probe } from '../../src/diagnostics/probe.js';
@@ -8,7 +9,6 @@ import { PROBES } from '../../src/diagnostics/probe-catalog.js';
 import { runRunbook } from '../../src/diagnostics/run-runbook.js';
 import { createLogger } from '../../src/kernel/logger.js';
 import { ACTIONS } from '../../src/remediation/action-catalog.js';
-import { builtInCatalogs } from '../../src/runbooks/catalogs.js';
 import { evaluate, parseExpression, renderTemplate } from '../../src/runbooks/expression.js';
 import { formatLintErrors, lintRunbook } from '../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../src/runbooks/runbook-schema.js';

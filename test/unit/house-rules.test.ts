@@ -46,8 +46,8 @@ const CLEAN: Record<string, string> = {
   'src/remediation/actions/bgsave.ts': "export const bgsave = { name: 'bgsave' };\n",
   'src/remediation/action-catalog.ts':
     "import { bgsave } from './actions/bgsave.js';\nexport const ACTIONS = [bgsave];\n",
-  'src/runbooks/catalogs.ts':
-    "import { probe } from '../diagnostics/probe.js';\nimport { ACTIONS } from '../remediation/action-catalog.js';\nexport const catalogs = [probe, ACTIONS];\n",
+  'src/catalogs.ts':
+    "import { probe } from './diagnostics/probe.js';\nimport { ACTIONS } from './remediation/action-catalog.js';\nexport const catalogs = [probe, ACTIONS];\n",
   'src/devtools/stand-in.ts': "import { describe } from 'vitest';\nexport const port = process.env.PORT ?? describe;\n",
 };
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
 import { applyMemoryPressure } from '../../../src/devtools/memory-pressure.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
@@ -9,7 +10,6 @@ import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
 import { createLogger } from '../../../src/kernel/logger.js';
 import { ACTIONS } from '../../../src/remediation/action-catalog.js';
 import { evictionPolicyAction as action } from '../../../src/remediation/actions/eviction-policy.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { evaluate, parseExpression } from '../../../src/runbooks/expression.js';
 import { lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';

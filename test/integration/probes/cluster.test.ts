@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
 import { type ClusterNodeProcess, type ClusterProcess, startCluster } from '../../../src/devtools/cluster-process.js';
 import { startRedis } from '../../../src/devtools/redis-process.js';
@@ -9,7 +10,6 @@ import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { clusterProbe } from '../../../src/diagnostics/probes/cluster.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
 import { createLogger } from '../../../src/kernel/logger.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import { type Runbook, RunbookSchema } from '../../../src/runbooks/runbook-schema.js';
 import { parseClusterNodes } from '../../../src/targets/cluster-nodes.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import type { MonitorLine } from '../../../src/diagnostics/monitor-line.js';
@@ -9,7 +10,6 @@ import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { hotKeysProbe } from '../../../src/diagnostics/probes/hot-keys.js';
 import { runRunbook } from '../../../src/diagnostics/run-runbook.js';
 import { createLogger } from '../../../src/kernel/logger.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { lintRunbook } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';
 import { Topology } from '../../../src/targets/topology.js';

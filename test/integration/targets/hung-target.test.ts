@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { type Target, TargetSchema } from '../../../src/config/config-file.js';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import { waitUntil } from '../../../src/devtools/wait-until.js';
@@ -7,7 +8,6 @@ import type { DiagnosisReport } from '../../../src/diagnostics/diagnosis.js';
 import { PROBES } from '../../../src/diagnostics/probe-catalog.js';
 import { readTimeoutFor, runRunbook } from '../../../src/diagnostics/run-runbook.js';
 import { createLogger } from '../../../src/kernel/logger.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { loadRunbooksOrThrow } from '../../../src/runbooks/runbook-loader.js';
 import { type Runbook, RunbookSchema } from '../../../src/runbooks/runbook-schema.js';
 import { Topology } from '../../../src/targets/topology.js';

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { hotKeysProbe } from '../../../src/diagnostics/probes/hot-keys.js';
 import { bgrewriteaofAction } from '../../../src/remediation/actions/bgrewriteaof.js';
 import { bgsaveAction } from '../../../src/remediation/actions/bgsave.js';
 import { configSetMaxclientsAction } from '../../../src/remediation/actions/config-set-maxclients.js';
 import { evictionPolicyAction } from '../../../src/remediation/actions/eviction-policy.js';
 import { killIdleClientsAction } from '../../../src/remediation/actions/kill-idle-clients.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import { evaluate, parseExpression, renderTemplate } from '../../../src/runbooks/expression.js';
 import { matchRunbook } from '../../../src/runbooks/match-runbook.js';
 import { type Catalogs, lintRunbook } from '../../../src/runbooks/runbook-loader.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { evaluate, parseExpression, renderTemplate } from '../../../src/runbooks/expression.js';
 import { loadRunbooks } from '../../../src/runbooks/runbook-loader.js';
 import type { Runbook } from '../../../src/runbooks/runbook-schema.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { builtInCatalogs } from '../../../src/catalogs.js';
 import { isAppError } from '../../../src/kernel/errors.js';
-import { builtInCatalogs } from '../../../src/runbooks/catalogs.js';
 import {
   formatLintErrors,
   type LintError,

@@ -1,6 +1,6 @@
-import { PROBES } from '../diagnostics/probe-catalog.js';
-import { ACTIONS } from '../remediation/action-catalog.js';
-import type { Catalogs } from './runbook-loader.js';
+import { PROBES } from './diagnostics/probe-catalog.js';
+import { ACTIONS } from './remediation/action-catalog.js';
+import type { Catalogs } from './runbooks/runbook-loader.js';
 
 /** The probe and action catalogs a runbook is linted against: the ones this build ships. */
 export function builtInCatalogs(): Catalogs {

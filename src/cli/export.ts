@@ -1,5 +1,5 @@
 /**
- * `npm run -s export -- <incident-id> [--format md|json]`, or `node dist/src/incidents/export-cli.js …` where only
+ * `npm run -s export -- <incident-id> [--format md|json]`, or `node dist/src/cli/export.js …` where only
  * the build is shipped (the Docker image): prints an incident's postmortem from the bot's state Redis to stdout and
  * nothing else, so the JSON can be piped. Reads REDIS_URL and KEY_PREFIX, validated as the bot validates them.
  * Read-only. Exit 2 on bad arguments or environment, 1 when the incident cannot be read.
@@ -7,13 +7,13 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ExportCliEnvSchema, loadCliEnv } from '../config/cli-env.js';
+import { IncidentStore } from '../incidents/incident-store.js';
+import { renderPostmortemJson, renderPostmortemMarkdown } from '../incidents/postmortem.js';
+import { loadPostmortemInput } from '../incidents/postmortem-input.js';
+import { Timeline } from '../incidents/timeline.js';
 import { isAppError } from '../kernel/errors.js';
 import { INCIDENT_ID } from '../kernel/ids.js';
 import { ProposalStore } from '../remediation/proposal-store.js';
-import { IncidentStore } from './incident-store.js';
-import { renderPostmortemJson, renderPostmortemMarkdown } from './postmortem.js';
-import { loadPostmortemInput } from './postmortem-input.js';
-import { Timeline } from './timeline.js';
 
 const USAGE = 'usage: npm run -s export -- <incident-id> [--format md|json]';
 

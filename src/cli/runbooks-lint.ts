@@ -1,12 +1,13 @@
 /**
- * `npm run runbooks:lint [dir]`, or `node dist/src/runbooks/lint-cli.js [dir]` where only the build is shipped:
+ * `npm run runbooks:lint [dir]`, or `node dist/src/cli/runbooks-lint.js [dir]` where only the build is shipped:
  * validates every runbook in `dir` (default RUNBOOKS_DIR, validated as the bot validates it, else ./runbooks)
  * against the schema and the probe/action catalogs; prints `file: path: reason` per error and exits 1 on any.
  */
+
+import { builtInCatalogs } from '../catalogs.js';
 import { loadCliEnv, RunbooksLintCliEnvSchema } from '../config/cli-env.js';
 import { isAppError } from '../kernel/errors.js';
-import { builtInCatalogs } from './catalogs.js';
-import { formatLintErrors, loadRunbooks } from './runbook-loader.js';
+import { formatLintErrors, loadRunbooks } from '../runbooks/runbook-loader.js';
 
 function runbooksDir(): string {
   const fromArgs = process.argv[2];
