@@ -2,8 +2,20 @@ import type { IModule } from 'dependency-cruiser';
 import type { Violation } from './violation.js';
 
 /**
- * The folder a module belongs to for the folder-cycle rule: `src/<top>`, or `src/slack/<sub>` and
- * `src/commands/<sub>` (transport, blocks and delivery are rooms of their own); `src` for the wiring files in src/.
+ * The top-level folder a module belongs to: `src/<top>`, or `src` for the wiring files in src/. Folder cycles are
+ * counted between these: `src/slack/transport` importing incidents while incidents imports `src/slack/delivery` is
+ * a cycle of slack/ and incidents/.
+ */
+export function topFolderOf(path: string): string | undefined {
+  const parts = path.split('/');
+  if (parts[0] !== 'src' || parts.length < 2) return undefined;
+  return parts.length === 2 ? 'src' : `src/${parts[1] ?? ''}`;
+}
+
+/**
+ * The finer room a module belongs to: `src/<top>`, or `src/slack/<sub>` and `src/commands/<sub>` (transport and
+ * delivery, the two command families, are rooms of their own); `src` for the wiring files in src/. Cycles are also
+ * counted between the rooms of one top-level folder (commands/incident ⇄ commands/redis).
  */
 export function folderOf(path: string): string | undefined {
   const parts = path.split('/');
@@ -77,28 +89,32 @@ function shortestCycle(edges: FolderGraph, start: string, members: ReadonlySet<s
 /** folder → folder → the file-level imports (`from → to`) that draw that arrow. */
 type FolderGraph = Map<string, Map<string, string[]>>;
 
-/** What the folder-cycle check found: one violation per cycle, and every folder arrow that lies on some cycle. */
+/** What the folder-cycle check found: one violation per cycle, and how many folders (and rooms) it looked at. */
 export interface FolderCycleReport {
   violations: Violation[];
   folders: number;
-  /** `A → B` for each arrow inside a strongly connected component: what a baseline must list to tolerate them. */
-  cycleEdges: string[];
 }
 
 /**
- * Builds the folder graph from the cruised modules and reports its cycles: each pair of folders importing each other
- * (with the imports of both sides), then, with those pairs set aside, one shortest cycle per remaining component.
+ * The folder graph of the cruised modules: an arrow `A → B` for every import from a module in `A` to one in `B`
+ * (type-only imports included), folders given by `folderFor`; `within` keeps only arrows between rooms of the same
+ * top-level folder.
  */
-export function folderCycleViolations(modules: readonly IModule[]): FolderCycleReport {
+function folderGraph(
+  modules: readonly IModule[],
+  folderFor: (path: string) => string | undefined,
+  within: boolean,
+): { edges: FolderGraph; folders: Set<string> } {
   const edges: FolderGraph = new Map();
   const folders = new Set<string>();
   for (const m of modules) {
-    const from = folderOf(m.source);
+    const from = folderFor(m.source);
     if (!from) continue;
     folders.add(from);
     for (const d of m.dependencies) {
-      const to = folderOf(d.resolved);
+      const to = folderFor(d.resolved);
       if (!to || to === from) continue;
+      if (within && topFolderOf(d.resolved) !== topFolderOf(m.source)) continue;
       const byTarget = edges.get(from) ?? new Map<string, string[]>();
       edges.set(from, byTarget);
       const imports = byTarget.get(to) ?? [];
@@ -107,11 +123,28 @@ export function folderCycleViolations(modules: readonly IModule[]): FolderCycleR
       byTarget.set(to, imports);
     }
   }
-  const cycleEdges: string[] = [];
-  for (const scc of folderCycles(edges)) {
-    const members = new Set(scc);
-    for (const a of scc) for (const b of edges.get(a)?.keys() ?? []) if (members.has(b)) cycleEdges.push(`${a} → ${b}`);
-  }
+  return { edges, folders };
+}
+
+/**
+ * Reports the cycles of the folder graph at both granularities: between top-level folders of src/, and between the
+ * rooms inside one of them (slack/*, commands/*). A cycle between rooms of different folders is one between their
+ * folders, so it is reported once, at the top level.
+ */
+export function folderCycleViolations(modules: readonly IModule[]): FolderCycleReport {
+  const top = folderGraph(modules, topFolderOf, false);
+  const rooms = folderGraph(modules, folderOf, true);
+  return {
+    violations: [...cycleViolations(top.edges), ...cycleViolations(rooms.edges)],
+    folders: new Set([...top.folders, ...rooms.folders]).size,
+  };
+}
+
+/**
+ * The cycles of one folder graph: each pair of folders importing each other (with the imports of both sides), then,
+ * with those pairs set aside, one shortest cycle per remaining component.
+ */
+function cycleViolations(edges: FolderGraph): Violation[] {
   const violations: Violation[] = [];
   const rest: FolderGraph = new Map();
   for (const [a, targets] of edges) {
@@ -125,7 +158,6 @@ export function folderCycleViolations(modules: readonly IModule[]): FolderCycleR
           file: `${a} ⇄ ${b}`,
           detail: 'each imports the other',
           imports: [...imports, ...back],
-          edges: [`${a} → ${b}`, `${b} → ${a}`],
         });
       }
     }
@@ -138,8 +170,7 @@ export function folderCycleViolations(modules: readonly IModule[]): FolderCycleR
       file: cycle.join(' → '),
       detail: 'a cycle of folders',
       imports: hops.flatMap(([from, to]) => rest.get(from)?.get(to) ?? []),
-      edges: hops.map(([from, to]) => `${from} → ${to}`),
     });
   }
-  return { violations, folders: folders.size, cycleEdges: cycleEdges.sort() };
+  return violations;
 }

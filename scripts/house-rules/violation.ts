@@ -7,6 +7,4 @@ export interface Violation {
   detail: string;
   /** For a folder cycle: every file-level import that draws one of its arrows. */
   imports?: string[];
-  /** For a folder cycle: its arrows, `A → B`. */
-  edges?: string[];
 }
