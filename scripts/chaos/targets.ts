@@ -6,7 +6,7 @@ import type { Children } from './children.js';
 import { type ChaosSettings, channelOf, instanceOf, targetName } from './plan.js';
 
 /**
- * Starts the target redis-servers, ten at a time: small (`--save ''`, maxmemory 64 MB, then ~2 MB of data at 92 % of
+ * Starts the target redis-servers, ten at a time: small (`--save ''`, maxmemory 64 MiB, then ~2 MiB of data at 92 % of
  * a lowered maxmemory, noeviction), so each high-memory diagnosis finds something to propose.
  */
 export async function startTargets(children: Children, count: number): Promise<RedisProcess[]> {

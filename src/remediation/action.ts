@@ -28,7 +28,7 @@ export interface VerifyResult {
 
 /**
  * What the target shows now, read after a run was interrupted: whether the write took effect, in words
- * ("maxmemory is now 1.2 MB") and figures.
+ * ("maxmemory is now 1.2 MiB") and figures.
  */
 export interface Observation {
   applied: boolean;

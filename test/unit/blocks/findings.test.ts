@@ -12,7 +12,7 @@ function step(over: Partial<StepOutcome> = {}): StepOutcome {
     result: {
       metrics: { 'memory.used_pct': 92.9 },
       figures: [
-        { label: 'Used', value: '929.0 MB of 1000.0 MB' },
+        { label: 'Used', value: '929.0 MiB of 1000.0 MiB' },
         { label: 'Policy', value: 'noeviction' },
       ],
       tables: [],
@@ -107,7 +107,7 @@ describe('findingsMessage', () => {
     );
     const texts = allTexts(msg);
     expect(texts).toContain('*Memory* _(12 ms)_');
-    expect(texts).toContain('*Used*\n929.0 MB of 1000.0 MB');
+    expect(texts).toContain('*Used*\n929.0 MiB of 1000.0 MiB');
     expect(texts).toContain(':x: *Largest keys* failed: timed out after 120 s');
     expect(msg.blocks.at(-1)).toEqual({
       type: 'section',
@@ -186,13 +186,13 @@ describe('renderTable', () => {
     title: 'Top keys',
     columns: ['key', 'size'],
     rows: [
-      ['session:abc', '1.5 MB'],
+      ['session:abc', '1.5 MiB'],
       ['a<b', '2 KB'],
     ],
   };
 
   it('renders aligned monospaced rows with escaped cells', () => {
-    expect(renderTable(table)).toBe('*Top keys*\n```key          size\nsession:abc  1.5 MB\na&lt;b          2 KB```');
+    expect(renderTable(table)).toBe('*Top keys*\n```key          size\nsession:abc  1.5 MiB\na&lt;b          2 KB```');
   });
 
   it('shows at most maxRows rows', () => {

@@ -18,8 +18,8 @@ function proposal(over: Partial<Proposal> = {}): Proposal {
     title: 'Raise maxmemory',
     target: 'cache-1',
     params: '{"fromBytes":1048576000,"toBytes":1258291200}',
-    command: 'CONFIG SET maxmemory 1258291200   (1000.0 MB → 1.2 GB)',
-    reason: 'Memory at 92.9% of 1000.0 MB',
+    command: 'CONFIG SET maxmemory 1258291200   (1000.0 MiB → 1.2 GiB)',
+    reason: 'Memory at 92.9% of 1000.0 MiB',
     risk: 'more memory for Redis on the host',
     status: 'pending',
     requester: 'bot',
@@ -40,8 +40,8 @@ describe('proposalMessage', () => {
   it('shows the exact command, target, reason and risk', () => {
     const texts = allTexts(proposalMessage(proposal())).join('\n');
     expect(texts).toContain(':wrench: *Proposed fix: Raise maxmemory* on `cache-1`');
-    expect(texts).toContain('*Command*\n`CONFIG SET maxmemory 1258291200   (1000.0 MB → 1.2 GB)`');
-    expect(texts).toContain('*Why*\nMemory at 92.9% of 1000.0 MB');
+    expect(texts).toContain('*Command*\n`CONFIG SET maxmemory 1258291200   (1000.0 MiB → 1.2 GiB)`');
+    expect(texts).toContain('*Why*\nMemory at 92.9% of 1000.0 MiB');
     expect(texts).toContain('*Risk*\nmore memory for Redis on the host');
     expect(texts).toContain('P-inc-7-1 · expires 2026-11-23 14:20:00 UTC · only approvers can approve');
   });
@@ -99,12 +99,12 @@ describe('proposalDecidedMessage', () => {
         status: 'executed',
         decidedBy: 'U0BOB',
         decidedAt: '2026-11-23T14:07:00.000Z',
-        result: 'maxmemory 1000.0 MB → 1.2 GB <!channel>',
+        result: 'maxmemory 1000.0 MiB → 1.2 GiB <!channel>',
       }),
     );
     const text = allTexts(msg).find((t) => t.startsWith(':white_check_mark: executed')) ?? '';
     expect(text).toBe(
-      ':white_check_mark: executed by <@U0BOB> at 2026-11-23 14:07:00 UTC\nmaxmemory 1000.0 MB → 1.2 GB &lt;!channel&gt;',
+      ':white_check_mark: executed by <@U0BOB> at 2026-11-23 14:07:00 UTC\nmaxmemory 1000.0 MiB → 1.2 GiB &lt;!channel&gt;',
     );
   });
 

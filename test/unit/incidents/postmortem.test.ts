@@ -65,7 +65,7 @@ const events: TimelineEvent[] = [
   }),
   event(4, { at: '2026-11-23T14:03:00.000Z', type: 'note', actor: 'U0ALICE', text: 'a | b\nsecond line | c' }),
   event(5, { at: '2026-11-23T14:07:00.000Z', type: 'proposal.approved', actor: 'U0BOB', text: 'approved P-inc-7-1' }),
-  event(6, { at: '2026-11-23T14:07:02.000Z', type: 'action.executed', text: 'maxmemory 1000.0 MB → 1.2 GB' }),
+  event(6, { at: '2026-11-23T14:07:02.000Z', type: 'action.executed', text: 'maxmemory 1000.0 MiB → 1.2 GiB' }),
   event(7, { at: '2026-11-23T14:47:11.000Z', type: 'incident.resolved', actor: 'U0ALICE', text: 'resolved' }),
 ];
 
@@ -88,7 +88,7 @@ const proposals: Proposal[] = [
     decidedAt: '2026-11-23T14:07:00.000Z',
     channel: 'C0INC',
     messageTs: '1700000000.000300',
-    result: 'maxmemory 1000.0 MB → 1.2 GB | verified',
+    result: 'maxmemory 1000.0 MiB → 1.2 GiB | verified',
   },
 ];
 
@@ -190,7 +190,7 @@ describe('renderPostmortemMarkdown', () => {
       'bot',
       '<@U0BOB> at 2026-11-23 14:07:00 UTC',
       'executed',
-      'maxmemory 1000.0 MB → 1.2 GB \\| verified',
+      'maxmemory 1000.0 MiB → 1.2 GiB \\| verified',
     ]);
   });
 
@@ -260,7 +260,7 @@ describe('renderPostmortemJson', () => {
         approver: 'U0BOB',
         decidedAt: '2026-11-23T14:07:00.000Z',
         status: 'executed',
-        result: 'maxmemory 1000.0 MB → 1.2 GB | verified',
+        result: 'maxmemory 1000.0 MiB → 1.2 GiB | verified',
       },
     ]);
     const pending = JSON.parse(

@@ -74,7 +74,7 @@ describe('config-set-maxmemory plan', () => {
 describe('config-set-maxmemory command', () => {
   it('shows the exact command with human sizes', () => {
     expect(action.command({ fromBytes: 1000 * MB, toBytes: 1200 * MB })).toBe(
-      `CONFIG SET maxmemory ${1200 * MB}   (1000.0 MB → 1.2 GB)`,
+      `CONFIG SET maxmemory ${1200 * MB}   (1000.0 MiB → 1.2 GiB)`,
     );
   });
 });
