@@ -89,6 +89,18 @@ export function incidentCard(
   };
 }
 
+/** URLs longer than this are left out rather than cut (a cut `<url|label>` would swallow the rest of the text). */
+const MAX_URL = 1000;
+
+/**
+ * A mrkdwn link to an alert's URL, or '' for anything that is not a plain http(s) URL. `&` is escaped as Slack asks
+ * (`&amp;`), and `<>|` are dropped: they would end the link early and let the rest pose as a label.
+ */
+function linkTo(url: string, label: string): string {
+  if (!/^https?:\/\//i.test(url) || url.length > MAX_URL) return '';
+  return `<${url.replace(/[<>|\s]/g, '').replace(/&/g, '&amp;')}|${label}>`;
+}
+
 /** A short thread message for one alert changing state. */
 export function alertEventMessage(alert: CardAlert): SlackMessage {
   const verb = alert.status === 'firing' ? ':red_circle: Firing' : ':large_green_circle: Resolved';
@@ -97,9 +109,7 @@ export function alertEventMessage(alert: CardAlert): SlackMessage {
   ];
   if (alert.summary) parts.push(safe(alert.summary, 500));
   if (alert.description) parts.push(`>${safe(alert.description, 1500).replace(/\n/g, '\n>')}`);
-  const links: string[] = [];
-  if (alert.generatorURL.startsWith('http')) links.push(`<${alert.generatorURL.replace(/[<>|]/g, '')}|source>`);
-  if (alert.runbookUrl.startsWith('http')) links.push(`<${alert.runbookUrl.replace(/[<>|]/g, '')}|runbook>`);
+  const links = [linkTo(alert.generatorURL, 'source'), linkTo(alert.runbookUrl, 'runbook')].filter(Boolean);
   if (links.length) parts.push(links.join(' · '));
   return {
     text: safe(`${alert.status === 'firing' ? 'Firing' : 'Resolved'}: ${alert.alertname}`, 300),

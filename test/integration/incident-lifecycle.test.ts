@@ -49,7 +49,7 @@ describe('incident lifecycle in Slack', () => {
   });
 
   it('opens an incident by hand with the caller as commander, then notes, severity, commander and resolve update it', async () => {
-    const ack = await slash('/incident', 'new Checkout latency <!channel> spike');
+    const ack = await slash('/incident', 'new Checkout latency <!channel> spike <https://evil.example|runbook>');
     const id = /INC-\d+/.exec(ack)?.[0];
     expect(id).toBeDefined();
     const root = await h.slack.waitFor(() => h.slack.threads().find((t) => t.root.text.startsWith(`${id} `))?.root, {
@@ -77,7 +77,12 @@ describe('incident lifecycle in Slack', () => {
       what: 'card with new commander',
     });
 
-    expect(await slash('/incident', 'status')).toMatch(new RegExp(`${id} \\[open, sev1\\]`));
+    const status = await slash('/incident', 'status');
+    expect(status).toMatch(new RegExp(`${id} \\[open, sev1\\]`));
+    // The private reply is mrkdwn too: the title can neither ping nor pose as a link there.
+    expect(status).toContain('&lt;!channel&gt; spike &lt;https://evil.example|runbook&gt;');
+    expect(status).not.toMatch(/<!channel>|<https:/);
+    expect(await slash('/incident', 'status <!here>')).toContain('unexpected "&lt;!here&gt;" after status');
     await slash('/incident', 'resolve rolled back; p99 back to 2 ms');
     await h.slack.waitFor(() => /\*Status\*\n:white_check_mark: resolved/.test(card(root)) || undefined, {
       what: 'resolved card',

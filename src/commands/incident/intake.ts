@@ -1,3 +1,4 @@
+import { incidentStatusLine, invalidCommandReply, openIncidentsReply } from '../../blocks/replies.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
@@ -33,16 +34,14 @@ export class IncidentCommandIntake implements SlashHandler {
       case 'help':
         return INCIDENT_USAGE;
       case 'invalid':
-        return `${cmd.reason}.\n${INCIDENT_USAGE}`;
+        return invalidCommandReply(cmd.reason, INCIDENT_USAGE);
       case 'new':
         return this.open(cmd.title, ctx, logger);
       case 'status': {
         const found = await findIncident(this.d.store, ctx, cmd.incidentId);
-        if ('incident' in found) return describe(found.incident);
+        if ('incident' in found) return incidentStatusLine(found.incident);
         if (cmd.incidentId) return found.error;
-        const open = await this.d.store.listOpen();
-        if (open.length === 0) return 'No open incidents.';
-        return `*Open incidents (${open.length}):*\n${open.map((i) => `• ${describe(i)}`).join('\n')}`;
+        return openIncidentsReply(await this.d.store.listOpen());
       }
       default: {
         const found = await findIncident(this.d.store, ctx, cmd.incidentId);
@@ -118,8 +117,3 @@ const ACK: Record<QueuedKind, (i: Incident) => string> = {
   timeline: (i) => `Posting the timeline of ${i.id} in its thread…`,
   export: (i) => `Exporting the postmortem of ${i.id} to its thread…`,
 };
-
-function describe(i: Incident): string {
-  const who = i.commander ? `, commander <@${i.commander}>` : '';
-  return `${i.id} [${i.status}, ${i.severity}] ${i.title}${i.target ? ` — target ${i.target}` : ''}${who} (since ${i.createdAt})`;
-}

@@ -1,3 +1,4 @@
+import { usageText } from '../../blocks/replies.js';
 import type { Severity } from '../../incidents/incident.js';
 import { INCIDENT_ID, SLACK_USER_ID_PART } from '../../kernel/ids.js';
 
@@ -14,7 +15,7 @@ export type IncidentCommand =
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
 
-export const INCIDENT_USAGE = [
+export const INCIDENT_USAGE = usageText([
   '*Usage:* `/incident <subcommand>` — inside an incident thread or channel it acts on that incident; put an id such as `INC-12` first to pick one.',
   '• `/incident new <title>` — open an incident and its thread, you as commander',
   '• `/incident status [INC-n]` — the incident, or the open incidents',
@@ -25,7 +26,7 @@ export const INCIDENT_USAGE = [
   '• `/incident timeline [INC-n]` — post the timeline in the thread',
   '• `/incident export [INC-n] [md|json]` — upload the postmortem to the thread',
   '• `/incident help` — this text',
-].join('\n');
+]);
 
 // People type `inc-12` too; the id is upper-cased once recognised.
 const ID = new RegExp(INCIDENT_ID.source, 'i');

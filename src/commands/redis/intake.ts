@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { invalidCommandReply, runbooksReply } from '../../blocks/replies.js';
+import { safe } from '../../blocks/text.js';
 import type { DiagnosisJobs } from '../../diagnostics/diagnosis-job.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
@@ -40,11 +42,9 @@ export class RedisCommandIntake implements SlashHandler {
       case 'help':
         return REDIS_USAGE;
       case 'invalid':
-        return `${cmd.reason}.\n${REDIS_USAGE}`;
+        return invalidCommandReply(cmd.reason, REDIS_USAGE);
       case 'runbooks':
-        return this.d.runbooks.length
-          ? `*Runbooks (${this.d.runbooks.length})*\n${this.d.runbooks.map((r) => `• \`${r.name}\` ${r.title} — alerts: ${r.match.alertnames.join(', ') || 'none (on demand)'}; steps: ${r.steps.map((s) => s.probe).join(', ')}`).join('\n')}`
-          : 'No runbooks loaded.';
+        return runbooksReply(this.d.runbooks);
       default:
         break;
     }
@@ -102,7 +102,7 @@ export class RedisCommandIntake implements SlashHandler {
       { incidentId: incident.id, target: target.name, runbook: runbook.name, jobId },
       'on-demand diagnosis queued',
     );
-    return `Running ${runbook.title} on \`${target.name}\`; findings go to the thread of ${incident.id} in <#${incident.channel}>.`;
+    return `Running ${safe(runbook.title, 200)} on \`${target.name}\`; findings go to the thread of ${incident.id} in <#${incident.channel}>.`;
   }
 
   private async openOnDemand(target: string, channel: string, runbook: Runbook, user: string): Promise<Incident> {

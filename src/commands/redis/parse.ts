@@ -1,3 +1,4 @@
+import { usageText } from '../../blocks/replies.js';
 import { INFO_SECTIONS, type InfoSection } from '../../kernel/info.js';
 
 /** What `/redis <text>` asks for. Pure, unit-tested. */
@@ -9,14 +10,14 @@ export type RedisCommand =
   | { kind: 'help' }
   | { kind: 'invalid'; reason: string };
 
-export const REDIS_USAGE = [
+export const REDIS_USAGE = usageText([
   '*Usage:* `/redis <subcommand>`',
   '• `/redis diag <target> [runbook]` — run a runbook now; findings go to the current incident thread or a new one',
   `• \`/redis info <target> [section]\` — one INFO section, readable (sections: ${INFO_SECTIONS.join(', ')}; default memory)`,
   '• `/redis targets` — each target: reachable, role, memory use, ops/s',
   '• `/redis runbooks` — the runbooks and the alerts they match',
   '• `/redis help` — this text',
-].join('\n');
+]);
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 

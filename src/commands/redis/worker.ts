@@ -1,3 +1,4 @@
+import { escapeText } from '../../blocks/text.js';
 import type { Notifier } from '../../incidents/notifier.js';
 import { formatBytes } from '../../kernel/bytes.js';
 import { errorMessage } from '../../kernel/errors.js';
@@ -42,20 +43,23 @@ export class RedisCommandWorker {
   ): Promise<void> {
     const target = this.d.targets.get(o.target);
     if (!target) {
-      await this.d.notifier.ephemeral(o.channel, o.user, `No target ${o.target}; \`/redis targets\` lists them.`);
+      const reply = `No target ${escapeText(o.target)}; \`/redis targets\` lists them.`;
+      await this.d.notifier.ephemeral(o.channel, o.user, reply);
       return;
     }
     let text: string;
     try {
       const client = await this.d.targets.connect(target, 5000);
       try {
-        text = `*INFO ${o.section}* of \`${target.name}\`\n\`\`\`${renderInfoSection(o.section, await client.info(o.section))}\`\`\``;
+        // INFO values come from the target (paths, names, addresses): escaped like any untrusted text.
+        const rendered = escapeText(renderInfoSection(o.section, await client.info(o.section)));
+        text = `*INFO ${o.section}* of \`${escapeText(target.name)}\`\n\`\`\`${rendered}\`\`\``;
       } finally {
         client.disconnect();
       }
     } catch (err) {
       logger.warn({ target: target.name, err: redactText(errorMessage(err)) }, 'info failed');
-      text = `:x: Could not read INFO ${o.section} from \`${target.name}\`: ${redactText(errorMessage(err))}`;
+      text = `:x: Could not read INFO ${o.section} from \`${escapeText(target.name)}\`: ${escapeText(redactText(errorMessage(err)))}`;
     }
     await this.d.notifier.ephemeral(o.channel, o.user, text);
   }
@@ -79,7 +83,9 @@ export class RedisCommandWorker {
                 const max = num(info, 'maxmemory') ?? 0;
                 const pct =
                   max > 0 ? ` (${Math.round((used / max) * 100)}% of ${formatBytes(max)})` : ' (no maxmemory)';
-                return `:large_green_circle: \`${t.name}\` ${t.workload} — ${info.role ?? '?'}, ${formatBytes(used)}${pct}, ${info.instantaneous_ops_per_sec ?? '?'} ops/s, ${info.connected_clients ?? '?'} clients, up ${Math.round((num(info, 'uptime_in_seconds') ?? 0) / 3600)} h`;
+                return escapeText(
+                  `:large_green_circle: \`${t.name}\` ${t.workload} — ${info.role ?? '?'}, ${formatBytes(used)}${pct}, ${info.instantaneous_ops_per_sec ?? '?'} ops/s, ${info.connected_clients ?? '?'} clients, up ${Math.round((num(info, 'uptime_in_seconds') ?? 0) / 3600)} h`,
+                );
               } finally {
                 client.disconnect();
               }
@@ -88,7 +94,7 @@ export class RedisCommandWorker {
             `health of ${t.name}`,
           );
         } catch (err) {
-          return `:red_circle: \`${t.name}\` ${t.workload} — unreachable: ${redactText(errorMessage(err))}`;
+          return escapeText(`:red_circle: \`${t.name}\` ${t.workload} — unreachable: ${redactText(errorMessage(err))}`);
         }
       }),
     );

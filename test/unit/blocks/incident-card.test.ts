@@ -157,6 +157,15 @@ describe('alertEventMessage', () => {
     for (const text of allTexts(msg)) expect(couldPing(text), text).toBe(false);
   });
 
+  it('escapes & in link URLs as Slack asks, and leaves out URLs too long to keep whole', () => {
+    const msg = alertEventMessage(
+      alert({ generatorURL: 'http://prom/graph?g0.expr=up&g0.tab=1', runbookUrl: `https://r/${'x'.repeat(1200)}` }),
+    );
+    const text = allTexts(msg)[1] ?? '';
+    expect(text).toContain('<http://prom/graph?g0.expr=up&amp;g0.tab=1|source>');
+    expect(text).not.toContain('runbook>');
+  });
+
   it('stays within Slack limits with huge input', () => {
     const huge = '<&>'.repeat(10_000);
     const msg = alertEventMessage(
