@@ -22,6 +22,7 @@ import { JOBS } from './jobs/catalog.js';
 import { createJobHandlers } from './jobs/handlers.js';
 import { producerConnection, Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
+import { errorMessage, isAppError } from './kernel/errors.js';
 import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { trackRedisErrors } from './kernel/redis-availability.js';
@@ -34,6 +35,7 @@ import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { createSlackApp } from './slack/transport/app.js';
+import type { BotIdentity } from './slack/transport/bot-identity.js';
 import { registerListeners } from './slack/transport/register-listeners.js';
 import { createWebClient, SlackNotifier } from './slack/transport/slack-notifier.js';
 import { TargetRegistry } from './targets/target-registry.js';
@@ -149,13 +151,14 @@ export function createBot(config: Config, logger: Logger): Bot {
   const workers: Worker[] = [];
   let stopSweeper: (() => Promise<void>) | undefined;
   let server: ReturnType<typeof createEdgeServer> | undefined;
+  let identity: BotIdentity | undefined;
   let stopping: Promise<void> | undefined;
 
   const serves = env.ROLE === 'web' || env.ROLE === 'all';
   const works = env.ROLE === 'worker' || env.ROLE === 'all';
 
   if (serves) {
-    const { app, receiver } = createSlackApp({
+    const slack = createSlackApp({
       token: env.SLACK_BOT_TOKEN,
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
       slackApiUrl: env.SLACK_API_URL,
@@ -170,7 +173,8 @@ export function createBot(config: Config, logger: Logger): Bot {
         logger,
       }),
     });
-    registerListeners(app, {
+    identity = slack.identity;
+    registerListeners(slack.app, {
       incidentIntake,
       redisIntake,
       proposals: proposalService,
@@ -179,7 +183,7 @@ export function createBot(config: Config, logger: Logger): Bot {
       metrics,
       logger,
     });
-    server = createEdgeServer(receiver, logger);
+    server = createEdgeServer(slack.receiver, logger);
   }
 
   const handlers = createJobHandlers({
@@ -208,6 +212,7 @@ export function createBot(config: Config, logger: Logger): Bot {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
         return undefined;
       }
+      await lookUpBot(identity, logger);
       const s = server;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
@@ -238,4 +243,21 @@ export function createBot(config: Config, logger: Logger): Bot {
       return stopping;
     },
   };
+}
+
+/**
+ * The one auth.test (requests are then authorized from its answer). A token Slack refuses stops start-up with a
+ * message naming it; Slack out of reach does not (alerts still come in), and the first Slack request asks again.
+ */
+async function lookUpBot(identity: BotIdentity | undefined, logger: Logger): Promise<void> {
+  try {
+    const bot = await identity?.resolve();
+    if (bot) logger.info(bot, 'slack bot identified');
+  } catch (err) {
+    if (isAppError(err, 'SLACK_API_REFUSED')) throw err;
+    logger.warn(
+      { err: errorMessage(err) },
+      'slack auth.test failed at start-up; the first slack request will retry it',
+    );
+  }
 }

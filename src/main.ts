@@ -24,7 +24,14 @@ try {
   process.stderr.write(`redis-incident-bot: ${isAppError(err) ? err.message : String(err)}\n`);
   process.exit(2);
 }
-await bot.start();
+try {
+  await bot.start();
+} catch (err) {
+  // Such as a Slack token Slack refuses: say which, then let go of the connections already opened.
+  process.stderr.write(`redis-incident-bot: ${isAppError(err) ? err.message : String(err)}\n`);
+  await bot.stop().catch(() => {});
+  process.exit(2);
+}
 
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

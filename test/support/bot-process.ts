@@ -4,6 +4,8 @@ export interface BotProcess {
   pid: number;
   /** Resolves once the process has exited (after a kill, or on its own). */
   exited: Promise<void>;
+  /** Its exit code once it has exited on its own (null while running or when killed by a signal). */
+  exitCode(): number | null;
   /** Its stderr so far, for assertion messages. */
   stderr(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -26,6 +28,7 @@ export function startBotProcess(env: Record<string, string>): BotProcess {
   return {
     pid: child.pid ?? -1,
     exited,
+    exitCode: () => child.exitCode,
     stderr: () => err,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

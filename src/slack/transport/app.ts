@@ -1,7 +1,9 @@
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Logger } from '../../kernel/logger.js';
+import { BotIdentity } from './bot-identity.js';
 import { SIGNATURE_PROPERTY } from './replay-guard.js';
 import { slackApiUrlOption } from './slack-api-url.js';
+import { createWebClient } from './slack-notifier.js';
 
 export interface SlackAppOptions {
   token: string;
@@ -30,7 +32,7 @@ function boltLogger(logger: Logger): BoltLogger {
  * The Bolt app on an HTTPReceiver: `/slack/events` verified with the signing secret, our routes as custom routes
  * on the same port. The receiver is not started by Bolt: `createEdgeServer` serves its request listener.
  */
-export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPReceiver } {
+export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPReceiver; identity: BotIdentity } {
   const logger = boltLogger(o.logger);
   const receiver = new HTTPReceiver({
     signingSecret: o.signingSecret,
@@ -42,12 +44,13 @@ export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPRe
     customPropertiesExtractor: (req) => ({ [SIGNATURE_PROPERTY]: req.headers['x-slack-signature'] }),
     logger,
   });
+  const identity = new BotIdentity(createWebClient(o.token, o.slackApiUrl), o.token);
   const app = new App({
-    token: o.token,
+    // No token here: given one without the bot's id, Bolt calls auth.test before every request. `authorize` answers
+    // from one auth.test made at start-up (BotIdentity) instead.
+    authorize: identity.authorize,
     receiver,
     logger,
-    // No auth.test at construction (Slack may be unreachable at boot); Bolt checks the token on first use.
-    tokenVerificationEnabled: false,
     clientOptions: {
       ...slackApiUrlOption(o.slackApiUrl),
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
@@ -56,5 +59,5 @@ export function createSlackApp(o: SlackAppOptions): { app: App; receiver: HTTPRe
   app.error(async (err) => {
     o.logger.error({ err, code: (err as { code?: string }).code }, 'slack listener failed');
   });
-  return { app, receiver };
+  return { app, receiver, identity };
 }
