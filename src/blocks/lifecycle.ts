@@ -16,9 +16,13 @@ export function incidentOpenedMessage(user: string, commander: string): SlackMes
   );
 }
 
-/** `/incident note`: the note is untrusted text and escaped. */
-export function noteMessage(user: string, text: string): SlackMessage {
-  return section(`:memo: Note from <@${user}>: ${safe(text, TYPED_MAX)}`);
+/**
+ * `/incident note`: the note is untrusted text and escaped. A note on a resolved incident is accepted but says so
+ * (`afterResolution`), so nobody reads it as part of the live response.
+ */
+export function noteMessage(user: string, text: string, opts: { afterResolution?: boolean } = {}): SlackMessage {
+  const label = opts.afterResolution ? ' _(added after the incident was resolved)_' : '';
+  return section(`:memo: Note from <@${user}>${label}: ${safe(text, TYPED_MAX)}`);
 }
 
 /** `/incident severity`: from and to are severity names (`sev1`…`sev4`). */

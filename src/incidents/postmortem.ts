@@ -90,7 +90,10 @@ export function renderPostmortemMarkdown(input: PostmortemInput): string {
   const notes = events.filter((e) => e.type === 'note');
   lines.push('', '## Notes', '');
   if (!notes.length) lines.push('None.');
-  for (const n of notes) lines.push(`- ${utc(n.at, '—')} ${actorName(n.actor)}: ${n.text}`);
+  for (const n of notes) {
+    const label = n.data.afterResolution === true ? ' (after resolution)' : '';
+    lines.push(`- ${utc(n.at, '—')} ${actorName(n.actor)}${label}: ${n.text}`);
+  }
   const advice = followUps(events);
   lines.push('', '## Follow-ups', '');
   if (!advice.length) lines.push('- Review the timeline and add follow-ups.');
@@ -137,7 +140,9 @@ export function renderPostmortemJson(input: PostmortemInput): string {
           title: e.data.title ?? e.text,
           runbook: e.data.runbook ?? null,
         })),
-      notes: input.events.filter((e) => e.type === 'note').map((e) => ({ at: e.at, author: e.actor, text: e.text })),
+      notes: input.events
+        .filter((e) => e.type === 'note')
+        .map((e) => ({ at: e.at, author: e.actor, text: e.text, afterResolution: e.data.afterResolution === true })),
       followUps: followUps(input.events),
       links: input.alerts.flatMap((a) => [
         ...(a.generatorURL ? [{ alertname: a.alertname, kind: 'source', url: a.generatorURL }] : []),

@@ -87,7 +87,7 @@ describe('command-line tools', () => {
     expect(json.incident).toMatchObject({ id: 'INC-1', status: 'open', target: 'cache-1' });
     expect(json.alerts).toHaveLength(1);
     expect(json.notes).toEqual([
-      { at: '2026-11-23T14:10:00.000Z', author: 'U0ALICE', text: 'raised maxmemory by hand' },
+      { at: '2026-11-23T14:10:00.000Z', author: 'U0ALICE', text: 'raised maxmemory by hand', afterResolution: false },
     ]);
   });
 

@@ -97,6 +97,18 @@ describe('incident lifecycle in Slack', () => {
       ['incident.resolved', APPROVER],
     ]);
     expect(events[4]!.text).toContain('rolled back; p99 back to 2 ms');
+
+    // A note on the resolved incident is accepted, and labelled so in the reply, the thread and the timeline.
+    expect(await slash('/incident', `note ${id} root cause: a deploy without the pool`)).toBe(
+      `Note added to ${id}, labelled as added after resolution (${id} is resolved).`,
+    );
+    const late = await h.slack.waitFor(
+      () => h.slack.messages().find((m) => m.threadTs === root.ts && m.text.includes('root cause: a deploy')),
+      { what: 'post-resolution note' },
+    );
+    expect(late.text).toContain('_(added after the incident was resolved)_');
+    const last = (await h.bot.services.timeline.read(id!)).at(-1)!;
+    expect([last.type, last.data.afterResolution]).toEqual(['note', true]);
   });
 
   it('exports a versioned JSON postmortem to the thread', async () => {
@@ -118,7 +130,15 @@ describe('incident lifecycle in Slack', () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.incident.id).toBe(id);
     expect(doc.timeline.map((e) => e.type)).toContain('note');
-    expect(doc.notes).toEqual([{ at: expect.any(String), author: APPROVER, text: 'rolled back deploy #42' }]);
+    expect(doc.notes).toEqual([
+      { at: expect.any(String), author: APPROVER, text: 'rolled back deploy #42', afterResolution: false },
+      {
+        at: expect.any(String),
+        author: APPROVER,
+        text: 'root cause: a deploy without the pool',
+        afterResolution: true,
+      },
+    ]);
     expect(doc.incident.summary).toBe('rolled back; p99 back to 2 ms');
   });
 

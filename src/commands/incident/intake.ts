@@ -109,7 +109,10 @@ export class IncidentCommandIntake implements SlashHandler {
 type QueuedKind = Exclude<IncidentCommand['kind'], 'help' | 'invalid' | 'new' | 'status'>;
 
 const ACK: Record<QueuedKind, (i: Incident) => string> = {
-  note: (i) => `Note added to ${i.id}.`,
+  note: (i) =>
+    i.status === 'resolved'
+      ? `Note added to ${i.id}, labelled as added after resolution (${i.id} is resolved).`
+      : `Note added to ${i.id}.`,
   severity: (i) => `Changing the severity of ${i.id}…`,
   commander: (i) => `Changing the commander of ${i.id}…`,
   resolve: (i) =>

@@ -28,9 +28,21 @@ export class IncidentLifecycle {
     await this.d.thread.post(incidentId, incidentOpenedMessage(user, incident.commander || user));
   }
 
+  /**
+   * A note on the timeline and in the thread. On a resolved incident it is still accepted (findings after the fact
+   * belong in the postmortem) but labelled as added after resolution, on the timeline (`data.afterResolution`), in
+   * the thread and in the export.
+   */
   async note(incidentId: string, user: string, text: string): Promise<void> {
-    await this.d.timeline.append(incidentId, { type: 'note', actor: user, text, data: {} });
-    await this.d.thread.post(incidentId, noteMessage(user, text));
+    const incident = await this.d.store.require(incidentId);
+    const afterResolution = incident.status === 'resolved';
+    await this.d.timeline.append(incidentId, {
+      type: 'note',
+      actor: user,
+      text,
+      data: afterResolution ? { afterResolution, resolvedAt: incident.resolvedAt } : {},
+    });
+    await this.d.thread.post(incidentId, noteMessage(user, text, { afterResolution }));
   }
 
   async severity(incidentId: string, user: string, severity: Severity): Promise<void> {

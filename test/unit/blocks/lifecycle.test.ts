@@ -29,6 +29,12 @@ describe('incident lifecycle messages', () => {
     );
   });
 
+  it('note after resolution: labelled as such', () => {
+    expect(onlyText(noteMessage('U0ALICE', 'Root cause: a cron job', { afterResolution: true }))).toBe(
+      ':memo: Note from <@U0ALICE> _(added after the incident was resolved)_: Root cause: a cron job',
+    );
+  });
+
   it('severity and commander changes say from what, to what, by whom', () => {
     expect(onlyText(severityChangedMessage('sev3', 'sev1', 'U0ALICE'))).toBe(
       ':arrows_counterclockwise: Severity sev3 → *sev1* (<@U0ALICE>)',

@@ -67,6 +67,13 @@ const events: TimelineEvent[] = [
   event(5, { at: '2026-11-23T14:07:00.000Z', type: 'proposal.approved', actor: 'U0BOB', text: 'approved P-inc-7-1' }),
   event(6, { at: '2026-11-23T14:07:02.000Z', type: 'action.executed', text: 'maxmemory 1000.0 MiB → 1.2 GiB' }),
   event(7, { at: '2026-11-23T14:47:11.000Z', type: 'incident.resolved', actor: 'U0ALICE', text: 'resolved' }),
+  event(8, {
+    at: '2026-11-24T08:00:00.000Z',
+    type: 'note',
+    actor: 'U0BOB',
+    text: 'root cause: nightly export',
+    data: { afterResolution: true },
+  }),
 ];
 
 const proposals: Proposal[] = [
@@ -206,7 +213,11 @@ describe('renderPostmortemMarkdown', () => {
       '- RedisOutOfConfiguredMaxmemory runbook: https://runbooks.example/redis-oom',
     ]);
     // A list item keeps its continuation line (Markdown lazy continuation).
-    expect(section(md, 'Notes')).toEqual(['- 2026-11-23 14:03:00 UTC <@U0ALICE>: a | b', 'second line | c']);
+    expect(section(md, 'Notes')).toEqual([
+      '- 2026-11-23 14:03:00 UTC <@U0ALICE>: a | b',
+      'second line | c',
+      '- 2026-11-24 08:00:00 UTC <@U0BOB> (after resolution): root cause: nightly export',
+    ]);
   });
 
   it('says so when there is nothing to report', () => {
@@ -247,6 +258,13 @@ describe('renderPostmortemJson', () => {
     expect(json.alerts).toEqual(alerts);
     expect(json.timeline).toEqual(events);
     expect(json.impact).toEqual(impactWindow(input));
+  });
+
+  it('exports notes, saying which were added after resolution', () => {
+    expect(json.notes).toEqual([
+      { at: '2026-11-23T14:03:00.000Z', author: 'U0ALICE', text: 'a | b\nsecond line | c', afterResolution: false },
+      { at: '2026-11-24T08:00:00.000Z', author: 'U0BOB', text: 'root cause: nightly export', afterResolution: true },
+    ]);
   });
 
   it('exports actions with approver and nulls for what did not happen', () => {
