@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# Multi-stage: build TypeScript with dev dependencies, ship only dist/, runbooks and production dependencies.
-# The CLIs are in dist/ too: `node dist/src/cli/export.js INC-12 --format json`, `node dist/src/cli/runbooks-lint.js`.
+# Multi-stage: build TypeScript with dev dependencies, ship only dist/, runbooks, the Slack manifest and production
+# dependencies.
+# The CLIs are in dist/ too: `node dist/src/cli/export.js INC-12 --format json`, `node dist/src/cli/runbooks-lint.js`,
+# `node dist/src/cli/manifest.js --url https://bot.example.com` (reads slack/manifest.yml).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -16,6 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY runbooks ./runbooks
+COPY slack ./slack
 # The image's built-in unprivileged user; the bot needs no root and writes nothing to disk.
 USER node
 EXPOSE 3000
