@@ -27,6 +27,7 @@ import type { Logger } from './kernel/logger.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { trackRedisErrors } from './kernel/redis-availability.js';
 import { SeenOnce } from './kernel/seen-once.js';
+import { withTimeout } from './kernel/timeout.js';
 import { ACTIONS } from './remediation/action-catalog.js';
 import { ExecutionLedger, ExecutionPhaseSchema } from './remediation/execution-ledger.js';
 import { ExecutionRecovery } from './remediation/execution-recovery.js';
@@ -201,6 +202,12 @@ export function createBot(config: Config, logger: Logger): Bot {
     metrics,
     services: { store, timeline, proposals, queues },
     async start(port = env.PORT) {
+      // Existing state from before the open-incident indexes (or an older replica's writes) is indexed once.
+      await withTimeout(store.ensureIndexes(), 10_000, 'indexing open incidents').then(
+        (n) => n > 0 && logger.info({ incidents: n }, 'open-incident indexes built'),
+        (err: unknown) =>
+          logger.warn({ err: errorMessage(err) }, 'open-incident indexes not checked; next start retries'),
+      );
       if (works) {
         workers.push(
           ...startWorkers({ connection: workerConnection, prefix: env.QUEUE_PREFIX, logger, metrics, handlers }),

@@ -89,9 +89,7 @@ export class AlertService {
         30_000,
         async () => {
           const now = Date.parse(receivedAt);
-          const open = (await this.d.store.listOpen())
-            .filter((i) => i.target === target.name && now - Date.parse(i.createdAt) <= this.d.groupWindowMs)
-            .pop();
+          const open = await this.d.store.newestOpenForTarget(target.name, now - this.d.groupWindowMs);
           if (!open) return undefined;
           const bound = await this.d.store.bindGroup(webhook.groupKey, open.id);
           if (bound.created) {

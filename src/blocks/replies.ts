@@ -27,10 +27,29 @@ export function incidentStatusLine(i: ReplyIncident): string {
   return `${i.id} [${i.status}, ${i.severity}] ${safe(i.title, 300)}${target}${who} (${when})`;
 }
 
-/** `/incident status` without an id: every open incident, one line each. */
-export function openIncidentsReply(open: readonly ReplyIncident[]): string {
-  if (open.length === 0) return 'No open incidents.';
-  return `*Open incidents (${open.length}):*\n${open.map((i) => `• ${incidentStatusLine(i)}`).join('\n')}`;
+/** Incidents per `/incident status` page: 20 lines stay far inside Slack's 40,000 characters and 50 blocks. */
+export const STATUS_PAGE_SIZE = 20;
+
+/**
+ * `/incident status` without an id: one page of the open incidents (most severe first, then newest; the store's
+ * rank order), one line each, with how many there are in all and the command for the next page. `page` counts
+ * from 1.
+ */
+export function openIncidentsReply(o: { total: number; page: number; incidents: readonly ReplyIncident[] }): string {
+  if (o.total === 0) return 'No open incidents.';
+  if (o.incidents.length === 0) {
+    const pages = Math.ceil(o.total / STATUS_PAGE_SIZE);
+    return `Page ${o.page} is past the end: ${o.total} open incident(s) fill ${pages} page(s). Try \`/incident status\`.`;
+  }
+  const first = (o.page - 1) * STATUS_PAGE_SIZE + 1;
+  const last = first + o.incidents.length - 1;
+  const head =
+    o.total > o.incidents.length
+      ? `*Open incidents (${o.total})* — ${first}–${last}, most severe first, then newest:`
+      : `*Open incidents (${o.total}):*`;
+  const rest = o.total - last;
+  const next = rest > 0 ? [`…and ${rest} more: \`/incident status page ${o.page + 1}\``] : [];
+  return [head, ...o.incidents.map((i) => `• ${incidentStatusLine(i)}`), ...next].join('\n');
 }
 
 /** Input the parser refused: its reason (which may quote what was typed) escaped, then the usage. */

@@ -23,11 +23,16 @@ export async function findIncident(
     const incident = id ? await store.get(id) : undefined;
     if (incident) return { incident };
   }
-  const open = (await store.listOpen()).filter((i) => i.channel === ctx.channel && (!target || i.target === target));
-  if (open.length === 1 && open[0]) return { incident: open[0] };
-  if (open.length === 0)
+  // One indexed round trip, whatever else is open: is exactly one open here?
+  const { total, incidents: open } = await store.openInChannel(ctx.channel, NAMED_AT_MOST, target);
+  if (total === 1 && open[0]) return { incident: open[0] };
+  if (total === 0 || !open[0])
     return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
+  const more = total > open.length ? ` and ${total - open.length} more` : '';
   return {
-    error: `Several open incidents here (${open.map((i) => i.id).join(', ')}); name one, e.g. \`/incident note ${open[0]?.id} …\`.`,
+    error: `Several open incidents here (${open.map((i) => i.id).join(', ')}${more}); name one, e.g. \`/incident note ${open[0].id} …\`.`,
   };
 }
+
+/** How many ids "Several open incidents here" names before "and N more" (newest first). */
+export const NAMED_AT_MOST = 10;

@@ -78,8 +78,8 @@ export function metricsHandler(d: HealthDeps) {
           Object.entries(counts).map(([state, value]) => ({ labels: { queue: q, state }, value })),
         ),
       });
-      const open = await withDeadline(d.store.listOpen(), 2000);
-      gauges.push({ name: 'rib_incidents_open', help: 'Open incidents', values: [{ labels: {}, value: open.length }] });
+      const open = await withDeadline(d.store.openCount(), 2000);
+      gauges.push({ name: 'rib_incidents_open', help: 'Open incidents', values: [{ labels: {}, value: open }] });
     } catch {
       // Scrapes must not fail because the state Redis is slow; counters are still worth returning.
     }

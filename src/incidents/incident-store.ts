@@ -2,8 +2,23 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
 import { type AlertState, AlertStateSchema, type Incident, IncidentSchema } from './incident.js';
+import { NEWEST_FOR_TARGET, PAGE, WRITE_INCIDENT } from './open-index-lua.js';
 
-/** Incidents, their alert states and the alert-group index, kept in the bot's state Redis. */
+/** A slice of open incidents and how many the index holds in all. */
+export interface OpenPage {
+  total: number;
+  incidents: Incident[];
+}
+
+/** Bumped when the index layout changes; the start-up backfill rebuilds an index of another version. */
+const INDEX_VERSION = '1';
+
+/**
+ * Incidents, their alert states and the alert-group index, kept in the bot's state Redis. Open incidents are also
+ * kept as indexes (sorted sets by channel, by target, by rank, all; see open-index-lua.ts), written in the same
+ * script as every status change, so the hot paths (a command without an id, `/incident status`, a new alert group
+ * joining its target's incident, `/metrics`) cost the same with 10 or 50,000 incidents open.
+ */
 export class IncidentStore {
   constructor(
     private readonly redis: Redis,
@@ -33,9 +48,13 @@ export class IncidentStore {
     return `INC-${n}`;
   }
 
+  private write(mode: 'create' | 'update' | 'reindex', id: string, fields: Record<string, string>): Promise<unknown> {
+    return this.redis.eval(WRITE_INCIDENT, 0, this.prefix, id, mode, ...Object.entries(fields).flat());
+  }
+
   async create(incident: Incident): Promise<void> {
     const valid = IncidentSchema.parse(incident);
-    await this.redis.multi().hset(this.incidentKey(valid.id), valid).sadd(this.openKey(), valid.id).exec();
+    await this.write('create', valid.id, valid);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -50,18 +69,95 @@ export class IncidentStore {
     return incident;
   }
 
+  /**
+   * Changes an incident's fields; a status (resolve, reopen), severity, channel or target change moves its index
+   * entries in the same script. An incident that does not exist is not created: INCIDENT_NOT_FOUND.
+   */
   async update(id: string, fields: Partial<Incident>): Promise<Incident> {
-    const tx = this.redis.multi().hset(this.incidentKey(id), fields as Record<string, string>);
-    if (fields.status === 'resolved') tx.srem(this.openKey(), id);
-    if (fields.status === 'open') tx.sadd(this.openKey(), id);
-    await tx.exec();
+    const defined = Object.fromEntries(
+      Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    const written = await this.write('update', id, defined);
+    if (written !== 1) throw new AppError('INCIDENT_NOT_FOUND', `no incident ${id}`);
     return this.require(id);
   }
 
+  /** How many incidents are open: one ZCARD. */
+  openCount(): Promise<number> {
+    return this.redis.zcard(`${this.prefix}:open:all`);
+  }
+
+  private async page(index: string, start: number, stop: number, order: 'asc' | 'desc'): Promise<OpenPage> {
+    const raw = (await this.redis.eval(PAGE, 0, this.prefix, index, start, stop, order)) as unknown[];
+    const incidents: Incident[] = [];
+    for (let i = 1; i + 1 < raw.length; i += 2) {
+      const incident = parseHash(raw[i + 1]);
+      if (incident?.status === 'open') incidents.push(incident);
+    }
+    return { total: Number(raw[0] ?? 0), incidents };
+  }
+
+  /**
+   * Open incidents, most severe first, then newest first: `limit` of them from `offset`, and how many are open.
+   * One round trip whatever is open (`/incident status` pages through it).
+   */
+  openByRank(offset: number, limit: number): Promise<OpenPage> {
+    return this.page('rank', offset, offset + limit - 1, 'asc');
+  }
+
+  /**
+   * The newest `limit` open incidents of a channel (optionally: of one target in it) and how many it has. One
+   * round trip: a command without an id needs to know whether exactly one is open there.
+   */
+  openInChannel(channel: string, limit: number, target?: string): Promise<OpenPage> {
+    const index = target ? `channel:${channel}:target:${target}` : `channel:${channel}`;
+    return this.page(index, 0, limit - 1, 'desc');
+  }
+
+  /** The newest open incident of `target` created at or after `sinceMs`: one round trip (a new alert group joins it). */
+  async newestOpenForTarget(target: string, sinceMs: number): Promise<Incident | undefined> {
+    const raw = (await this.redis.eval(NEWEST_FOR_TARGET, 0, this.prefix, target, Math.floor(sinceMs))) as unknown[];
+    const incident = parseHash(raw[1]);
+    return incident?.status === 'open' ? incident : undefined;
+  }
+
+  /**
+   * Every open incident, oldest first. O(open incidents): for tools and tests, never for a path a person or a
+   * webhook waits on (those use the indexes above).
+   */
   async listOpen(): Promise<Incident[]> {
-    const ids = await this.redis.smembers(this.openKey());
-    const all = await Promise.all(ids.map((id) => this.get(id)));
-    return all.filter((i): i is Incident => i !== undefined).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const { incidents } = await this.page('all', 0, -1, 'asc');
+    return incidents;
+  }
+
+  /**
+   * Builds the open-incident indexes from the incidents the older open set names (and re-derives those the
+   * indexes name), once per index version: idempotent, safe beside live updates (each incident is re-derived in
+   * the script that writes it), and skipped at O(1) when the indexes are current and agree with the set in size.
+   * Returns how many incidents it looked at (0 when skipped).
+   */
+  async ensureIndexes(): Promise<number> {
+    const versionKey = `${this.prefix}:open:version`;
+    const [version, setSize, indexed] = await Promise.all([
+      this.redis.get(versionKey),
+      this.redis.scard(this.openKey()),
+      this.openCount(),
+    ]);
+    if (version === INDEX_VERSION && setSize === indexed) return 0;
+    const ids = new Set([
+      ...(await this.redis.smembers(this.openKey())),
+      ...(await this.redis.zrange(`${this.prefix}:open:all`, '0', '-1')),
+    ]);
+    const all = [...ids];
+    for (let i = 0; i < all.length; i += 500) {
+      const tx = this.redis.pipeline();
+      for (const id of all.slice(i, i + 500)) tx.eval(WRITE_INCIDENT, 0, this.prefix, id, 'reindex');
+      const res = (await tx.exec()) ?? [];
+      const failed = res.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    }
+    await this.redis.set(versionKey, INDEX_VERSION);
+    return all.length;
   }
 
   /**
@@ -122,4 +218,14 @@ export class IncidentStore {
     const raw = await this.redis.hvals(this.alertsKey(id));
     return raw.map((r) => AlertStateSchema.parse(JSON.parse(r)));
   }
+}
+
+/** An incident from a flat HGETALL reply (`[field, value, …]`), or undefined when the hash is gone. */
+function parseHash(raw: unknown): Incident | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) h[String(raw[i])] = String(raw[i + 1]);
+  if (!h.id) return undefined;
+  const parsed = IncidentSchema.safeParse(h);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,4 +1,4 @@
-import { incidentStatusLine, invalidCommandReply, openIncidentsReply } from '../../blocks/replies.js';
+import { incidentStatusLine, invalidCommandReply, openIncidentsReply, STATUS_PAGE_SIZE } from '../../blocks/replies.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
@@ -38,10 +38,15 @@ export class IncidentCommandIntake implements SlashHandler {
       case 'new':
         return this.open(cmd.title, ctx, logger);
       case 'status': {
-        const found = await findIncident(this.d.store, ctx, cmd.incidentId);
-        if ('incident' in found) return incidentStatusLine(found.incident);
-        if (cmd.incidentId) return found.error;
-        return openIncidentsReply(await this.d.store.listOpen());
+        if (!cmd.page) {
+          const found = await findIncident(this.d.store, ctx, cmd.incidentId);
+          if ('incident' in found) return incidentStatusLine(found.incident);
+          if (cmd.incidentId) return found.error;
+        }
+        // One page of the open incidents in one indexed round trip, whatever is open.
+        const page = cmd.page ?? 1;
+        const { total, incidents } = await this.d.store.openByRank((page - 1) * STATUS_PAGE_SIZE, STATUS_PAGE_SIZE);
+        return openIncidentsReply({ total, page, incidents });
       }
       default: {
         const found = await findIncident(this.d.store, ctx, cmd.incidentId);

@@ -5,7 +5,7 @@ import { INCIDENT_ID, SLACK_USER_ID_PART } from '../../kernel/ids.js';
 /** What `/incident <text>` asks for. Parsing is pure so every form is unit-tested. */
 export type IncidentCommand =
   | { kind: 'new'; title: string }
-  | { kind: 'status'; incidentId?: string }
+  | { kind: 'status'; incidentId?: string; page?: number }
   | { kind: 'note'; incidentId?: string; text: string }
   | { kind: 'severity'; incidentId?: string; severity: Severity }
   | { kind: 'commander'; incidentId?: string; commander: string }
@@ -18,7 +18,7 @@ export type IncidentCommand =
 export const INCIDENT_USAGE = usageText([
   '*Usage:* `/incident <subcommand>` — inside an incident thread or channel it acts on that incident; put an id such as `INC-12` first to pick one.',
   '• `/incident new <title>` — open an incident and its thread, you as commander',
-  '• `/incident status [INC-n]` — the incident, or the open incidents',
+  '• `/incident status [INC-n]` — the incident, or the open incidents (`/incident status page 2` for more)',
   '• `/incident note [INC-n] <text>` — add a note to the timeline',
   '• `/incident severity [INC-n] <sev1|sev2|sev3|sev4>`',
   '• `/incident commander [INC-n] @user`',
@@ -66,7 +66,21 @@ export function parseIncidentCommand(text: string): IncidentCommand {
       return withId({ kind: 'note' as const, text: rest.slice(0, 3000) });
     case 'resolve':
       return withId({ kind: 'resolve' as const, summary: rest.slice(0, 3000) });
-    case 'status':
+    case 'status': {
+      trailingId();
+      // `status page 2`: a page of the open incidents. (A bare `status 12` is not a page: it reads like INC-12.)
+      if (!incidentId && words[0]?.toLowerCase() === 'page') {
+        const n = words[1] ?? '';
+        if (words.length !== 2 || !/^\d{1,6}$/.test(n) || Number(n) < 1)
+          return {
+            kind: 'invalid',
+            reason: 'status page takes one page number from 1, e.g. `/incident status page 2`',
+          };
+        return { kind: 'status', page: Number(n) };
+      }
+      if (words.length) return { kind: 'invalid', reason: `unexpected "${words.join(' ')}" after status` };
+      return withId({ kind: 'status' as const });
+    }
     case 'timeline':
       trailingId();
       if (words.length) return { kind: 'invalid', reason: `unexpected "${words.join(' ')}" after ${sub}` };

@@ -4,6 +4,7 @@ import {
   invalidCommandReply,
   openIncidentsReply,
   runbooksReply,
+  STATUS_PAGE_SIZE,
   usageText,
 } from '../../../src/blocks/replies.js';
 import { couldPing } from './slack-limits.js';
@@ -37,12 +38,49 @@ describe('private replies', () => {
   });
 
   it('the open-incidents list escapes every line', () => {
-    const reply = openIncidentsReply([incident, { ...incident, id: 'INC-4', title: '@here & @channel' }]);
+    const incidents = [incident, { ...incident, id: 'INC-4', title: '@here & @channel' }];
+    const reply = openIncidentsReply({ total: 2, page: 1, incidents });
     expect(reply.split('\n')).toHaveLength(3);
     expect(reply).toContain('*Open incidents (2):*');
     expect(couldPing(reply)).toBe(false);
     expect(reply).not.toContain('<https://');
-    expect(openIncidentsReply([])).toBe('No open incidents.');
+    expect(reply).not.toContain('more');
+    expect(openIncidentsReply({ total: 0, page: 1, incidents: [] })).toBe('No open incidents.');
+  });
+
+  const page = (total: number, p: number) => {
+    const start = (p - 1) * STATUS_PAGE_SIZE;
+    const n = Math.max(0, Math.min(STATUS_PAGE_SIZE, total - start));
+    return {
+      total,
+      page: p,
+      incidents: Array.from({ length: n }, (_, i) => ({ ...incident, id: `INC-${start + i + 1}` })),
+    };
+  };
+
+  it('the open-incidents list shows one page, how many more and how to see them', () => {
+    const text = openIncidentsReply(page(45, 1));
+    expect(text).toContain('*Open incidents (45)* — 1–20, most severe first, then newest:');
+    expect(text.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(STATUS_PAGE_SIZE);
+    expect(text).toContain('…and 25 more: `/incident status page 2`');
+    const last = openIncidentsReply(page(45, 3));
+    expect(last).toContain('41–45');
+    expect(last).not.toContain('more:');
+    expect(openIncidentsReply({ total: 45, page: 9, incidents: [] })).toBe(
+      'Page 9 is past the end: 45 open incident(s) fill 3 page(s). Try `/incident status`.',
+    );
+  });
+
+  it('a page of the open incidents stays within Slack’s 40,000 characters whatever the titles', () => {
+    const incidents = Array.from({ length: STATUS_PAGE_SIZE }, (_, i) => ({
+      ...incident,
+      id: `INC-${i}`,
+      title: '<&>'.repeat(5000),
+      target: '&'.repeat(5000),
+    }));
+    const text = openIncidentsReply({ total: 50_000, page: 1, incidents });
+    expect(text.length).toBeLessThan(40_000);
+    expect(couldPing(text)).toBe(false);
   });
 
   it('a refusal that quotes what was typed escapes it', () => {

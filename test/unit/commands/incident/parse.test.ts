@@ -100,3 +100,24 @@ describe('parseIncidentCommand', () => {
       expect(INCIDENT_USAGE).toContain(`/incident ${sub}`);
   });
 });
+
+describe('parseIncidentCommand status pages', () => {
+  it('takes `status page N` as a page of the open incidents', () => {
+    expect(parseIncidentCommand('status page 2')).toEqual({ kind: 'status', page: 2 });
+    expect(parseIncidentCommand('STATUS Page 1')).toEqual({ kind: 'status', page: 1 });
+  });
+
+  it.each(['status page', 'status page 0', 'status page two', 'status page 2 3', 'status page -1'])(
+    'refuses %j with the form to use',
+    (text) => {
+      expect(parseIncidentCommand(text)).toEqual({
+        kind: 'invalid',
+        reason: 'status page takes one page number from 1, e.g. `/incident status page 2`',
+      });
+    },
+  );
+
+  it('does not mix an incident id with a page', () => {
+    expect(parseIncidentCommand('status INC-3 page 2')).toMatchObject({ kind: 'invalid' });
+  });
+});
