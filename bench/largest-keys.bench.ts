@@ -298,7 +298,7 @@ async function main(): Promise<void> {
     const measuredS = `${took} s (${(waitedMs / 1000).toFixed(0)} s of it checking or waiting for a quiet host)`;
     const o = reports.at(-1)!.options;
     console.log(
-      `\nscan options: batchSize ${o.batchSize}, burstSize ${o.burstSize}, inFlight ${o.inFlight}, workMs ${o.workMs},` +
+      `\nscan options: pacing ${o.pacing}, burstSize ${o.burstSize ?? 'default'}, inFlight ${o.inFlight ?? 'default'}, workMs ${o.workMs},` +
         ` pauseMs ${o.pauseMs},` +
         ` samples ${o.samples}, transport ${reports.at(-1)!.transport.used}; GETs per p99 run: ${GET_N}`,
     );

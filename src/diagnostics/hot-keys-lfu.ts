@@ -1,57 +1,77 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type PacedScanResult, type PacingOptions, PacingOptionsSchema, runPacedScan } from './paced-scan.js';
 import type { ProbeContext, ProbeResult } from './probe.js';
+import { RespConnection } from './resp-connection.js';
+import { paceMetrics, paceSummary } from './scan-pace-figures.js';
+import type { KeyWork } from './scan-transport.js';
 
 /** Bounds of the LFU method (the hot-keys probe's params). */
 export interface LfuOptions {
   top: number;
   maxKeys: number;
-  batchSize: number;
-  pauseMs: number;
+  /** Pacing (see {@link PacingOptionsSchema}); adaptive unless `pacing: 'fixed'`. */
+  pacing?: 'adaptive' | 'fixed' | undefined;
+  batchSize?: number | undefined;
+  burstSize?: number | undefined;
+  pauseMs?: number | undefined;
+  loadReadMs?: number | undefined;
+}
+
+/** What the LFU scan found: the hottest keys and the 0–255 histogram of every counter read. */
+export interface LfuScan extends PacedScanResult {
+  top: Array<{ key: string; freq: number }>;
+  sampled: number;
+  median: number;
+}
+
+/** `OBJECT FREQ key` per key: the top `limit` and a histogram for the median. */
+function freqWork(limit: number, top: Array<{ key: string; freq: number }>, histogram: number[]) {
+  const counter = { sampled: 0 };
+  const work: KeyWork = {
+    perKey: 1,
+    commandNames: ['object|freq'],
+    encode: (key) => RespConnection.encode('OBJECT', 'FREQ', key),
+    queue(pipeline, key) {
+      pipeline.object('FREQ', key);
+    },
+    record(key, replies, at) {
+      const freq = replies[at];
+      if (freq instanceof Error) return freq;
+      if (typeof freq !== 'number') return false; // vanished since SCAN
+      counter.sampled++;
+      histogram[Math.min(255, Math.max(0, freq))]! += 1;
+      if (top.length < limit || freq > top[top.length - 1]!.freq) {
+        top.push({ key, freq });
+        top.sort((a, b) => b.freq - a.freq);
+        if (top.length > limit) top.pop();
+      }
+      return true;
+    },
+  };
+  return { work, counter };
 }
 
 /**
- * SCAN + pipelined OBJECT FREQ (what `redis-cli --hotkeys` does) over at most `maxKeys` keys of the connection's
- * database, paused between batches, keeping the top N and a 0–255 histogram for the median. OBJECT does not touch
- * the counters it reads. Throws when every key of a batch is refused (policy changed, ACL), so the caller falls back.
+ * SCAN + pipelined OBJECT FREQ (what `redis-cli --hotkeys` does, in paced writes on a connection of our own, the
+ * pace following the node's load) over at most `maxKeys` keys of the connection's database, keeping the top N and a
+ * 0–255 histogram for the median. OBJECT does not touch the counters it reads. Throws when the server refuses
+ * OBJECT FREQ for every key so far (policy changed, ACL), so the caller falls back.
  */
-export async function sampleLfu(ctx: ProbeContext, p: LfuOptions): Promise<ProbeResult> {
+export async function scanLfu(ctx: ProbeContext, p: LfuOptions): Promise<LfuScan> {
   const top: Array<{ key: string; freq: number }> = [];
   const histogram = new Array<number>(256).fill(0);
-  let sampled = 0;
-  let cursor = '0';
-  let stopped: string | undefined;
-  const deadline = Date.now() + Math.max(1000, ctx.timeoutMs - 500);
-  do {
-    if (ctx.signal?.aborted || Date.now() > deadline) {
-      stopped = 'the time budget';
-      break;
-    }
-    const [next, batch] = await ctx.client.scan(cursor, 'COUNT', p.batchSize);
-    cursor = next;
-    const slice = batch.slice(0, p.maxKeys - sampled);
-    if (slice.length) {
-      const pipe = ctx.client.pipeline();
-      for (const k of slice) pipe.object('FREQ', k);
-      const results = (await pipe.exec()) ?? [];
-      // Every key refused (the policy changed under us, or an ACL denies OBJECT): let the caller fall back.
-      const refused = results.find(([err]) => err)?.[0];
-      if (refused && results.every(([err]) => err)) throw refused;
-      slice.forEach((key, i) => {
-        const [err, freq] = results[i] ?? [];
-        if (err || typeof freq !== 'number') return; // vanished since SCAN
-        sampled++;
-        histogram[Math.min(255, Math.max(0, freq))]! += 1;
-        if (top.length < p.top || freq > top[top.length - 1]!.freq) {
-          top.push({ key, freq });
-          top.sort((a, b) => b.freq - a.freq);
-          if (top.length > p.top) top.pop();
-        }
-      });
-    }
-    if (sampled >= p.maxKeys && cursor !== '0') stopped = `maxKeys (${p.maxKeys})`;
-    if (p.pauseMs > 0 && cursor !== '0' && !stopped) await sleep(p.pauseMs);
-  } while (cursor !== '0' && !stopped);
-
+  const { work, counter } = freqWork(p.top, top, histogram);
+  const options: PacingOptions = PacingOptionsSchema.parse({
+    ...(p.pacing ? { pacing: p.pacing } : {}),
+    ...(p.batchSize ? { batchSize: p.batchSize } : {}),
+    ...(p.burstSize ? { burstSize: p.burstSize } : {}),
+    ...(p.pauseMs ? { pauseMs: p.pauseMs } : {}),
+    ...(p.loadReadMs ? { loadReadMs: p.loadReadMs } : {}),
+    maxKeys: p.maxKeys,
+    maxDurationMs: Math.max(1000, ctx.timeoutMs - 500),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const scan = await runPacedScan(ctx.client, work, { ...options, connectionName: 'hot-keys-scan' });
+  const sampled = counter.sampled;
   let median = 0;
   for (let f = 0, seen = 0; f < 256; f++) {
     seen += histogram[f]!;
@@ -60,11 +80,27 @@ export async function sampleLfu(ctx: ProbeContext, p: LfuOptions): Promise<Probe
       break;
     }
   }
+  return { ...scan, top, sampled, median };
+}
+
+/** The LFU method as a probe result. */
+export async function sampleLfu(ctx: ProbeContext, p: LfuOptions): Promise<ProbeResult> {
+  const scan = await scanLfu(ctx, p);
+  const { top, sampled, median } = scan;
+  const stopped =
+    scan.stoppedBy === 'maxKeys'
+      ? `maxKeys (${p.maxKeys})`
+      : scan.stoppedBy
+        ? scan.stoppedBy === 'aborted'
+          ? 'an abort'
+          : 'the time budget'
+        : undefined;
   const dbsize = await ctx.client.dbsize();
   const metrics: ProbeResult['metrics'] = {
     'hot_keys.sampled': sampled,
     'hot_keys.median_freq': median,
     'hot_keys.scan_complete': stopped ? 0 : 1,
+    ...paceMetrics('hot_keys', scan),
   };
   const first = top[0];
   if (first) {
@@ -81,6 +117,7 @@ export async function sampleLfu(ctx: ProbeContext, p: LfuOptions): Promise<Probe
       { label: 'hottest key', value: first ? `${first.key} (LFU counter ${first.freq})` : 'no keys' },
       { label: 'keys sampled', value: `${sampled} of ${dbsize}` },
       { label: 'median LFU counter', value: String(median) },
+      { label: 'scan', value: `${scan.durationMs} ms; pace: ${paceSummary(scan)}` },
     ],
     tables: top.length
       ? [

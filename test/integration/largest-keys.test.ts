@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
-import { scanLargestKeys } from '../../src/diagnostics/largest-keys-scan.js';
+import { type LargestKeysReport, scanLargestKeys } from '../../src/diagnostics/largest-keys-scan.js';
 
 /** One deliberately big key per type, far bigger than any ordinary key, all under the `big:` prefix. */
 const PLANTED = { string: 'big:blob:1', hash: 'big:hash:1', list: 'big:list:1' } as const;
@@ -95,6 +95,9 @@ describe('scanLargestKeys against a real redis-server', () => {
       { batchSize: 1000, burstSize: 1000, pauseMs: 0 },
       { inFlight: 2 },
       { batchSize: 7, burstSize: 5, inFlight: 3 },
+      { pacing: 'fixed' as const },
+      { pacing: 'fixed' as const, batchSize: 7, burstSize: 3, inFlight: 2 },
+      { loadReadMs: 10, burstSize: 200 },
     ]) {
       const report = await scanLargestKeys(client, opts);
       expect(report.complete, JSON.stringify(opts)).toBe(true);
@@ -116,7 +119,7 @@ describe('scanLargestKeys against a real redis-server', () => {
     const report = await scanLargestKeys(client, { workMs: 0, pauseMs: 0.1, burstSize: 200, batchSize: 200 });
     expect(report.complete).toBe(true);
     expect(report.pauses).toBeGreaterThan(5);
-    const none = await scanLargestKeys(client, { pauseMs: 0 });
+    const none = await scanLargestKeys(client, { pacing: 'fixed', pauseMs: 0 });
     expect(none.pauses).toBe(0);
   });
 
@@ -137,9 +140,10 @@ describe('scanLargestKeys against a real redis-server', () => {
 
   it('stops when the signal aborts mid-scan', async () => {
     const ac = new AbortController();
-    // One key per write, pausing before each, so the scan is still running when the abort lands.
+    // One key per write, pausing ≥ 1 ms before each (4,000+ keys: seconds), so the scan is still running when the
+    // abort lands, and has sized keys by then even on a loaded machine.
     const pending = scanLargestKeys(client, { burstSize: 1, workMs: 0, pauseMs: 1, signal: ac.signal });
-    setTimeout(() => ac.abort(), 20);
+    setTimeout(() => ac.abort(), 250);
     const report = await pending;
     expect(report.stoppedBy).toBe('aborted');
     expect(report.keysScanned).toBeGreaterThan(0);
@@ -170,5 +174,90 @@ describe('scanLargestKeys against a real redis-server', () => {
     expect(viaClient.topKeys[0]).toEqual(viaDedicated.topKeys[0]);
     expect(viaClient.totalBytes).toBe(viaDedicated.totalBytes);
     expect(viaClient.keysScanned).toBe(viaDedicated.keysScanned);
+  });
+});
+
+/** Another application: GETs in pipelines of 20, back to back, until stopped; `running` resolves after the first. */
+function hammer(url: string): { running: Promise<void>; stop(): Promise<number> } {
+  const c = new Redis(url);
+  let go = true;
+  let sent = 0;
+  let first: () => void = () => {};
+  const running = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const loop = (async () => {
+    while (go) {
+      const p = c.pipeline();
+      for (let i = 0; i < 20; i++) p.get(`user:${(sent + i) % ORDINARY_PER_PREFIX}:profile`);
+      await p.exec();
+      sent += 20;
+      first();
+    }
+  })();
+  return {
+    running,
+    async stop() {
+      go = false;
+      await loop;
+      c.disconnect();
+      return sent;
+    },
+  };
+}
+
+describe('adaptive pacing against a real redis-server', () => {
+  const planted = (report: LargestKeysReport) =>
+    Object.entries(PLANTED).every(([type, key]) => report.biggestByType.find((k) => k.type === type)?.key === key);
+
+  it('reads the load in band and runs at the full pace while nobody else uses the node', async () => {
+    const report = await scanLargestKeys(client, { loadReadMs: 10 });
+    expect(report.complete).toBe(true);
+    expect(planted(report)).toBe(true);
+    expect(report.pace.mode).toBe('adaptive');
+    expect(report.pace.readings).toBeGreaterThanOrEqual(2);
+    expect(report.pace.failedReadings).toBe(0);
+    expect(report.pace.keysAt.full).toBeGreaterThan(0);
+    expect(report.pace.speedups).toBeGreaterThanOrEqual(1);
+    expect(report.largestWrite).toBeGreaterThan(5);
+    expect(report.pace.trace[0]?.reason).toMatch(/^idle/);
+    expect(Object.values(report.pace.keysAt).reduce((a, b) => a + b, 0)).toBe(report.keysScanned);
+  });
+
+  it('slows down while another client keeps the node busy, and still finds the planted keys', async () => {
+    const app = hammer(redis.url);
+    let report: LargestKeysReport;
+    try {
+      await app.running;
+      report = await scanLargestKeys(client, { loadReadMs: 50 });
+    } finally {
+      expect(await app.stop()).toBeGreaterThan(0);
+    }
+    expect(report.complete).toBe(true);
+    expect(planted(report)).toBe(true);
+    expect(report.keysScanned).toBe(dbsize);
+    // Never the full pace: at most one redis-cli step's worth of keys per write once the load was read.
+    expect(report.pace.keysAt.full).toBe(0);
+    expect(report.pace.largestBusyWrite).toBeLessThanOrEqual(16);
+    expect(report.pace.keysAt.gentle + report.pace.keysAt.backoff).toBeGreaterThan(0);
+    expect(report.pace.peakForeignOpsPerSec).toBeGreaterThanOrEqual(1000);
+    expect(report.pace.trace.some((t) => /ops\/s from other clients|busy with other clients/.test(t.reason))).toBe(
+      true,
+    );
+  });
+
+  it('keeps the gentle pace when the node refuses INFO (no readings, no guessing)', async () => {
+    await client.call('ACL', 'SETUSER', 'noinfo', 'on', '>secret', '~*', '&*', '+@all', '-info');
+    const other = new Redis(`redis://noinfo:secret@127.0.0.1:${redis.port}`, { enableReadyCheck: false });
+    try {
+      const report = await scanLargestKeys(other, { loadReadMs: 10 });
+      expect(report.complete).toBe(true);
+      expect(planted(report)).toBe(true);
+      expect(report.pace.keysAt.full).toBe(0);
+      expect(report.pace.lastReason).toMatch(/no load readings \(NOPERM/);
+      expect(report.largestWrite).toBeLessThanOrEqual(5);
+    } finally {
+      other.disconnect();
+    }
   });
 });

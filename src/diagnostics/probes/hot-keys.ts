@@ -14,8 +14,15 @@ const ParamsSchema = z
     top: z.number().int().min(1).max(100).default(10),
     /** LFU method: keys read with OBJECT FREQ at most (a bigger keyspace is sampled, and the notes say so). */
     maxKeys: z.number().int().min(1).max(10_000_000).default(100_000),
-    batchSize: z.number().int().min(10).max(5000).default(500),
-    pauseMs: z.number().min(0).max(1000).default(1),
+    /** LFU method: `adaptive` (default) paces the scan by the node's load; `fixed` writes `burstSize` keys a time. */
+    pacing: z.enum(['adaptive', 'fixed']).optional(),
+    /** SCAN COUNT (fixed pacing). */
+    batchSize: z.number().int().min(1).max(5000).optional(),
+    /** OBJECT FREQ per write: fixed pacing's pace, adaptive pacing's most (default 48). */
+    burstSize: z.number().int().min(1).max(5000).optional(),
+    /** A duty-cycle pause after every 100 ms of writes (0: none). */
+    pauseMs: z.number().min(0).max(1000).optional(),
+    loadReadMs: z.number().int().min(10).max(10_000).optional(),
     /** Without LFU, sample MONITOR (costs throughput while it runs); `false` falls back to INFO commandstats. */
     allowMonitor: z.boolean().default(true),
     /** MONITOR sample length; also the INFO commandstats window. */
@@ -141,9 +148,11 @@ async function monitorSample(ctx: ProbeContext, p: Params): Promise<ProbeResult>
 
 /**
  * Which keys take the most traffic, by the cheapest method the server allows:
- * - maxmemory-policy is LFU → `SCAN cursor COUNT batchSize` + pipelined `OBJECT FREQ` (O(1) per key, read-only, does
- *   not touch the counters) over at most `maxKeys` keys of the connection's database, paused between batches: what
- *   `redis-cli --hotkeys` does. Confidence high.
+ * - maxmemory-policy is LFU → `SCAN cursor COUNT n` + pipelined `OBJECT FREQ` (O(1) per key, read-only, does not
+ *   touch the counters) over at most `maxKeys` keys of the connection's database: what `redis-cli --hotkeys` does,
+ *   on a connection of our own, paced by the node's load like the largest-keys scan (`INFO stats cpu clients
+ *   commandstats` every 250 ms: 48 keys a write while the node is idle, 5 once others use it, fewer or none when
+ *   its main thread is busy). Confidence high.
  * - else `MONITOR` on a dedicated connection for at most `maxSeconds` (default 2 s) and `maxLines` (default 20,000),
  *   aggregated by each command's first key (`COMMAND INFO` once for the command names seen); the bot's own
  *   connection is not counted. MONITOR costs throughput while it runs (every command is copied to the monitor).
@@ -157,7 +166,8 @@ export const hotKeysProbe: Probe<typeof ParamsSchema> = {
   name: 'hot-keys',
   title: 'Hot keys',
   commands:
-    'INFO memory; LFU policy: SCAN COUNT n + pipelined OBJECT FREQ on at most maxKeys keys, paused; else MONITOR on a ' +
+    'INFO memory; LFU policy: SCAN COUNT n + pipelined OBJECT FREQ on at most maxKeys keys, paced by the load (INFO ' +
+    'stats cpu clients commandstats every 250 ms); else MONITOR on a ' +
     'dedicated connection for at most maxSeconds/maxLines (+ COMMAND INFO once) — costs throughput while it runs; ' +
     'else INFO commandstats twice',
   paramsSchema: ParamsSchema,

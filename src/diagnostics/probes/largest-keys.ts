@@ -2,14 +2,21 @@ import { z } from 'zod';
 import { formatBytes } from '../../kernel/bytes.js';
 import { scanLargestKeys } from '../largest-keys-scan.js';
 import type { Probe, ProbeResult } from '../probe.js';
+import { paceMetrics, paceSummary } from '../scan-pace-figures.js';
 
 const ParamsSchema = z
   .object({
-    /** SCAN COUNT hint. */
+    /** `adaptive` (default): the pace follows the node's load, read every `loadReadMs`; `fixed`: burstSize/inFlight. */
+    pacing: z.enum(['adaptive', 'fixed']).optional(),
+    loadReadMs: z.number().int().min(10).max(10_000).optional(),
+    /** Other clients' commands/s under which the node counts as idle (full pace), and from which it is busy. */
+    idleOpsPerSec: z.number().min(0).optional(),
+    busyOpsPerSec: z.number().min(0).optional(),
+    /** SCAN COUNT hint (fixed pacing). */
     batchSize: z.number().int().min(1).max(10_000).optional(),
-    /** Keys sized per write (TYPE + MEMORY USAGE each): shorter bursts, lower latency for other clients. */
+    /** Keys sized per write (TYPE + MEMORY USAGE each): fixed pacing's pace, adaptive pacing's most. */
     burstSize: z.number().int().min(1).max(1_000).optional(),
-    /** Writes in flight at once. */
+    /** Writes in flight at once (fixed), or at most (adaptive). */
     inFlight: z.number().int().min(1).max(8).optional(),
     /** Work this many ms, then pause `pauseMs` (0: no pause) — a duty cycle for busy servers. */
     workMs: z.number().int().min(1).max(10_000).optional(),
@@ -24,16 +31,20 @@ const ParamsSchema = z
   .strict();
 
 /**
- * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT batchSize`, then
- * `TYPE` + `MEMORY USAGE key SAMPLES 5` in short bursts (16 keys per write, one write in flight, optional duty-cycle
- * pauses), stopped at the key budget or the step's timeout (the report then says it is partial). Never `KEYS`.
- * Cost: O(1) per key on the server; other clients' p99 rises with the pace (see `npm run bench`).
+ * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT n`, then `TYPE` +
+ * `MEMORY USAGE key SAMPLES 5` in paced writes, stopped at the key budget or the step's timeout (the report then
+ * says it is partial). Never `KEYS`. The pace adapts to the node's load, read in band every 250 ms (`INFO stats cpu
+ * clients commandstats`, under a 1 s timeout): 48 keys a write while nobody else uses the node, 5 (one redis-cli
+ * step) once others do, 2 with pauses or none at all when its main thread is busy. Cost: O(1) per key on the
+ * server (~3 µs); see `npm run bench` and BENCH.md.
  */
 export const largestKeysProbe: Probe<typeof ParamsSchema> = {
   name: 'largest-keys',
   heavy: true,
   title: 'Largest keys',
-  commands: 'SCAN COUNT n + pipelined TYPE / MEMORY USAGE SAMPLES 5 per batch, paused between batches (bounded)',
+  commands:
+    'SCAN COUNT n + pipelined TYPE / MEMORY USAGE SAMPLES 5 per write, paced by the load (INFO stats cpu clients ' +
+    'commandstats every 250 ms); bounded in keys and time',
   paramsSchema: ParamsSchema,
   async run(ctx, params): Promise<ProbeResult> {
     // Leave a margin inside the step's timeout so a partial report is returned rather than a timeout error.
@@ -58,6 +69,7 @@ export const largestKeysProbe: Probe<typeof ParamsSchema> = {
       'largest_keys.top_prefix': topPrefix?.prefix ?? '(none)',
       'largest_keys.top_prefix_bytes': topPrefix?.bytes ?? 0,
       'largest_keys.top_prefix_share_pct': topPrefix?.sharePct ?? 0,
+      ...paceMetrics('largest_keys', report),
     };
     const notes: string[] = [];
     if (!report.complete) {
@@ -76,6 +88,7 @@ export const largestKeysProbe: Probe<typeof ParamsSchema> = {
           label: 'scan',
           value: `${report.durationMs} ms, ${report.batches} batches, ${report.complete ? 'complete' : 'partial'}`,
         },
+        { label: 'pace', value: paceSummary(report) },
       ],
       tables: [
         {
