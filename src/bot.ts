@@ -83,6 +83,16 @@ export function createBot(config: Config, logger: Logger): Bot {
     logger.debug({ queue, err: err.message }, 'queue producer error'),
   );
 
+  const proposalService = new ProposalService({
+    proposals,
+    incidents: store,
+    timeline,
+    thread,
+    queues,
+    targets,
+    actions: ACTIONS,
+    approvals: file.approvals,
+  });
   const alerts = new AlertService({
     redis,
     store,
@@ -94,19 +104,10 @@ export function createBot(config: Config, logger: Logger): Bot {
     defaultChannel: env.SLACK_CHANNEL,
     prefix: env.KEY_PREFIX,
     groupWindowMs: file.incidents.groupWindow,
+    proposals: proposalService,
     logger,
   });
   const diagnosis = new DiagnosisService({ timeline, thread, targets, runbooks, probes: PROBES });
-  const proposalService = new ProposalService({
-    proposals,
-    incidents: store,
-    timeline,
-    thread,
-    queues,
-    targets,
-    actions: ACTIONS,
-    approvals: file.approvals,
-  });
   const ledger = new ExecutionLedger(redis, env.KEY_PREFIX);
   const leaseMs = env.REMEDIATION_LEASE_MS;
   const recovery = new ExecutionRecovery({
@@ -134,7 +135,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     runBudgetMs: JOBS.remediations.timeoutMs,
     pauseAt: env.REMEDIATION_PAUSE_AT === undefined ? undefined : ExecutionPhaseSchema.parse(env.REMEDIATION_PAUSE_AT),
   });
-  const lifecycle = new IncidentLifecycle({ store, timeline, thread });
+  const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService });
   const incidentIntake = new IncidentCommandIntake({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
   const incidentWorker = new IncidentCommandWorker({ store, timeline, proposals, thread, notifier });
   const redisWorker = new RedisCommandWorker({ targets, notifier });

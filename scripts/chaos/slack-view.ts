@@ -56,7 +56,8 @@ export function cardState(root: StandInMessage): { status?: string; alerts?: str
 /** Whether a reply is the thread message for one alert changing state (`Firing: RedisHighMemory …`). */
 export function isAlertChangeMessage(m: StandInMessage, verb: 'Firing' | 'Resolved', alertname: string): boolean {
   const text = messageText(m);
-  return new RegExp(`(^|\\s)${verb}: \\*?${alertname}\\b`).test(text);
+  const words = verb === 'Firing' ? '(?:Firing|Fired again \\(flapping\\))' : verb;
+  return new RegExp(`(^|\\s)${words}: \\*?${alertname}\\b`).test(text);
 }
 
 /** The `Diagnosis: <runbook title> on <target>` header of a findings message, if it is one. */

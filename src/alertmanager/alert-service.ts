@@ -28,6 +28,8 @@ export interface AlertServiceDeps {
   prefix: string;
   /** A new group for a target with an open incident younger than this joins it; 0 never joins. */
   groupWindowMs: number;
+  /** Withdraws an incident's pending proposals when it resolves (remediation's ProposalService fits). */
+  proposals: { withdrawPending(incidentId: string): Promise<unknown> };
   logger: Logger;
 }
 
@@ -51,6 +53,7 @@ function toState(a: Alert): AlertState {
     labels: a.labels,
     generatorURL: a.generatorURL,
     runbookUrl: a.annotations.runbook_url ?? '',
+    refires: 0,
   };
 }
 
@@ -157,10 +160,13 @@ export class AlertService {
       const prev = known.get(alert.fingerprint);
       if (!isChange(prev, next)) continue;
       changes += 1;
+      // Any firing change of a known alert is a re-fire: after a resolve, or with a new startsAt (it resolved and
+      // fired again between two notifications). The count rides on the alert state for the card and the message.
+      const refired = prev !== undefined && next.status === 'firing';
+      next.refires = (prev?.refires ?? 0) + (refired ? 1 : 0);
       // A fingerprint listed twice in one notification is compared with its state as just stored, as before.
       known.set(next.fingerprint, next);
       await this.d.store.putAlert(incident.id, next);
-      const refired = prev?.status === 'resolved' && next.status === 'firing';
       await this.d.timeline.append(incident.id, {
         type: next.status === 'firing' ? 'alert.fired' : 'alert.resolved',
         actor: 'alertmanager',
@@ -244,6 +250,8 @@ export class AlertService {
           .map((a) => a.endsAt)
           .sort()
           .pop() ?? new Date().toISOString();
+      // Before the status: a retry after a crash in between still finds the incident open and withdraws again.
+      await this.d.proposals.withdrawPending(incident.id);
       await this.d.store.update(incident.id, { status: 'resolved', resolvedAt });
       await this.d.timeline.append(incident.id, {
         type: 'incident.resolved',

@@ -24,6 +24,8 @@ export interface CardAlert {
   labels: Record<string, string>;
   generatorURL: string;
   runbookUrl: string;
+  /** Times it fired again after resolving (flapping); absent or 0 for an alert that fired once. */
+  refires?: number;
 }
 
 const STATUS_ICON = { open: ':rotating_light:', resolved: ':white_check_mark:' } as const;
@@ -41,7 +43,7 @@ function duration(fromIso: string, toIso: string): string {
 export function incidentCard(
   incident: CardIncident,
   alerts: readonly CardAlert[],
-  opts: { openProposals?: number; now: string },
+  opts: { openProposals?: number; withdrawnProposals?: number; now: string },
 ): SlackMessage {
   const firing = alerts.filter((a) => a.status === 'firing');
   const resolved = alerts.filter((a) => a.status === 'resolved');
@@ -51,6 +53,8 @@ export function incidentCard(
       ? 'none (opened by hand)'
       : `:warning: no known target for ${safe(incident.targetHint || 'this alert', 200)} — add it to CONFIG_FILE targets to get diagnostics`;
   const end = incident.status === 'resolved' && incident.resolvedAt ? incident.resolvedAt : opts.now;
+  const refires = alerts.reduce((n, a) => n + (a.refires ?? 0), 0);
+  const flapping = refires ? `\n:repeat: flapping: fired again ${refires} time${refires === 1 ? '' : 's'}` : '';
   const blocks: Block[] = [
     {
       type: 'header',
@@ -63,7 +67,7 @@ export function incidentCard(
         { type: 'mrkdwn', text: `*Severity*\n${incident.severity}` },
         { type: 'mrkdwn', text: `*Target*\n${target}` },
         { type: 'mrkdwn', text: `*Commander*\n${incident.commander ? `<@${incident.commander}>` : 'unassigned'}` },
-        { type: 'mrkdwn', text: `*Alerts*\n${firing.length} firing, ${resolved.length} resolved` },
+        { type: 'mrkdwn', text: `*Alerts*\n${firing.length} firing, ${resolved.length} resolved${flapping}` },
         {
           type: 'mrkdwn',
           text: `*Duration*\n${duration(incident.createdAt, end)}${incident.status === 'resolved' ? ' (closed)' : ''}`,
@@ -80,7 +84,9 @@ export function incidentCard(
   if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: safe(lines.join('\n')) } });
   const ctx = [`Opened ${utc(incident.createdAt)}`];
   if (incident.resolvedAt) ctx.push(`resolved ${utc(incident.resolvedAt)}`);
-  if (opts.openProposals) ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
+  // A resolved incident has nothing awaiting approval: its pending proposals were withdrawn when it resolved.
+  if (opts.openProposals && incident.status === 'open') ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
+  if (opts.withdrawnProposals) ctx.push(`${opts.withdrawnProposals} proposal(s) withdrawn`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ctx.join(' · ') }] });
   return {
     // The fallback text is mrkdwn too and drives notifications: escape it like the blocks.
@@ -101,9 +107,13 @@ function linkTo(url: string, label: string): string {
   return `<${url.replace(/[<>|\s]/g, '').replace(/&/g, '&amp;')}|${label}>`;
 }
 
-/** A short thread message for one alert changing state. */
+/**
+ * A short thread message for one alert changing state. A firing alert that has fired before (`refires` > 0: this
+ * message is for a re-fire) says "Fired again (flapping)".
+ */
 export function alertEventMessage(alert: CardAlert): SlackMessage {
-  const verb = alert.status === 'firing' ? ':red_circle: Firing' : ':large_green_circle: Resolved';
+  const word = alert.status === 'resolved' ? 'Resolved' : alert.refires ? 'Fired again (flapping)' : 'Firing';
+  const verb = `${alert.status === 'firing' ? ':red_circle:' : ':large_green_circle:'} ${word}`;
   const parts = [
     `${verb}: *${safe(alert.alertname, 200)}* on ${safe(alert.labels.instance ?? 'unknown instance', 200)}`,
   ];
@@ -112,7 +122,7 @@ export function alertEventMessage(alert: CardAlert): SlackMessage {
   const links = [linkTo(alert.generatorURL, 'source'), linkTo(alert.runbookUrl, 'runbook')].filter(Boolean);
   if (links.length) parts.push(links.join(' · '));
   return {
-    text: safe(`${alert.status === 'firing' ? 'Firing' : 'Resolved'}: ${alert.alertname}`, 300),
+    text: safe(`${word}: ${alert.alertname}`, 300),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(parts.join('\n'), LIMITS.sectionText) } }],
   };
 }

@@ -12,7 +12,8 @@ export type ProposalViewStatus =
   | 'executed'
   | 'failed'
   | 'skipped'
-  | 'interrupted';
+  | 'interrupted'
+  | 'withdrawn';
 
 /** What the proposal messages read of a proposal (the stored proposal fits); builders import no domain folder. */
 export interface ProposalView {
@@ -104,13 +105,22 @@ const DECIDED_TEXT: Record<ProposalViewStatus, string> = {
   failed: ':x: failed',
   skipped: ':warning: not run (precondition no longer holds)',
   interrupted: ':warning: interrupted (worker died mid-run)',
+  withdrawn: ':heavy_multiplication_x: withdrawn',
 };
 
-/** The proposal after a decision: buttons gone, who decided and when, and the result once there is one. */
+/**
+ * The proposal after a decision: buttons gone, who decided and when, and the result once there is one. A withdrawn
+ * proposal says why in the same line (`withdrawn: incident resolved`); its `result` holds the reason.
+ */
 export function proposalDecidedMessage(p: ProposalView): SlackMessage {
   const who = p.decidedBy ? ` by <@${p.decidedBy}> at ${utc(p.decidedAt)}` : '';
-  const lines = [`${DECIDED_TEXT[p.status]}${p.status === 'expired' ? '' : who}`];
-  if (p.result) lines.push(safe(p.result, 1500));
+  const lines =
+    p.status === 'withdrawn'
+      ? [
+          `${DECIDED_TEXT.withdrawn}: ${safe(p.result || 'incident resolved', 300)}${p.decidedAt ? ` at ${utc(p.decidedAt)}` : ''}`,
+        ]
+      : [`${DECIDED_TEXT[p.status]}${p.status === 'expired' ? '' : who}`];
+  if (p.result && p.status !== 'withdrawn') lines.push(safe(p.result, 1500));
   return {
     text: safe(`${p.title} on ${p.target}: ${p.status}`, 300),
     blocks: [

@@ -38,10 +38,11 @@ export class IncidentThread {
       this.proposals.listForIncident(incidentId),
     ]);
     const openProposals = proposals.filter((p) => p.status === 'pending').length;
+    const withdrawnProposals = proposals.filter((p) => p.status === 'withdrawn').length;
     await this.notifier.update(
       incident.channel,
       incident.threadTs,
-      incidentCard(incident, alerts, { openProposals, now: new Date().toISOString() }),
+      incidentCard(incident, alerts, { openProposals, withdrawnProposals, now: new Date().toISOString() }),
     );
   }
 

@@ -65,6 +65,8 @@ export const AlertStateSchema = z.object({
   labels: z.record(z.string(), z.string()),
   generatorURL: z.string().default(''),
   runbookUrl: z.string().default(''),
+  /** How often this alert fired again after it had resolved (flapping); shown on the card and in the export. */
+  refires: z.number().int().nonnegative().default(0),
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 

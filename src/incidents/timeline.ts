@@ -20,6 +20,8 @@ export const TimelineEventTypeSchema = z.enum([
   'proposal.approved',
   'proposal.rejected',
   'proposal.refused',
+  /** A proposal still pending when its incident resolved, taken back. */
+  'proposal.withdrawn',
   'action.executed',
   'action.failed',
   'action.skipped',

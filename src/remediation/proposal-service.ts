@@ -139,6 +139,7 @@ export class ProposalService {
     const outcome = await this.d.proposals.decide(proposalId, decision, user, new Date());
     if (outcome !== 'ok') {
       if (outcome === 'expired') await this.redraw(proposalId);
+      if (outcome === 'withdrawn') return `Nothing done: ${p.title} was withdrawn when ${p.incidentId} was resolved.`;
       return `Nothing done: ${p.title} is already ${outcome}.`;
     }
     await this.d.timeline.append(p.incidentId, {
@@ -154,6 +155,25 @@ export class ProposalService {
     await this.redraw(proposalId);
     await this.d.thread.refreshCard(p.incidentId);
     return undefined;
+  }
+
+  /**
+   * Withdraws the incident's pending proposals (an atomic pending → withdrawn in the store), records each on the
+   * timeline and redraws its message without buttons. Called where an incident resolves; returns how many.
+   */
+  async withdrawPending(incidentId: string, reason = 'incident resolved'): Promise<number> {
+    const ids = await this.d.proposals.withdrawPending(incidentId, reason, new Date());
+    for (const id of ids) {
+      const p = await this.d.proposals.require(id);
+      await this.d.timeline.append(incidentId, {
+        type: 'proposal.withdrawn',
+        actor: 'bot',
+        text: `Withdrawn (${reason}): ${p.command} on ${p.target}`,
+        data: { proposalId: id, action: p.action, reason },
+      });
+      await this.redraw(id);
+    }
+    return ids.length;
   }
 
   /** Re-renders the proposal message from stored state (buttons gone once decided). */

@@ -17,6 +17,19 @@ redis.call('hset', KEYS[1], 'status', ARGV[1], 'decidedBy', ARGV[2], 'decidedAt'
 return 'ok'
 `;
 
+// Withdrawal: every proposal in KEYS still pending becomes withdrawn, in one step, so an Approve racing the
+// resolution either lands first (and the proposal is not withdrawn) or finds it withdrawn. Returns the ids withdrawn.
+const WITHDRAW = `
+local withdrawn = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('hget', key, 'status') == 'pending' then
+    redis.call('hset', key, 'status', 'withdrawn', 'decidedAt', ARGV[1], 'result', ARGV[2])
+    table.insert(withdrawn, redis.call('hget', key, 'id'))
+  end
+end
+return withdrawn
+`;
+
 export type DecideOutcome = 'ok' | 'missing' | Proposal['status'];
 
 /** Proposals in the state Redis (the execution ledger itself is ExecutionLedger's). */
@@ -64,6 +77,23 @@ export class ProposalStore {
   async decide(id: string, decision: 'approved' | 'rejected', user: string, now: Date): Promise<DecideOutcome> {
     const res = await this.redis.eval(DECIDE, 1, this.key(id), decision, user, now.toISOString(), now.toISOString());
     return String(res) as DecideOutcome;
+  }
+
+  /**
+   * Withdraws every pending proposal of an incident at once (pending → withdrawn, `result` = why); returns the ids
+   * withdrawn. Decided, running and finished proposals are left as they are.
+   */
+  async withdrawPending(incidentId: string, reason: string, now: Date): Promise<string[]> {
+    const ids = await this.redis.smembers(`${this.prefix}:incident:${incidentId}:proposals`);
+    if (ids.length === 0) return [];
+    const res = await this.redis.eval(
+      WITHDRAW,
+      ids.length,
+      ...ids.map((id) => this.key(id)),
+      now.toISOString(),
+      reason,
+    );
+    return (res as string[]).map(String);
   }
 
   /** The execution ledger entry (JSON, see ExecutionLedger), undefined when the proposal never ran. */

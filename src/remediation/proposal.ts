@@ -11,6 +11,8 @@ export const ProposalStatusSchema = z.enum([
   'skipped',
   /** Its worker died mid-run; a recovery read the target and reported whether the write took effect. */
   'interrupted',
+  /** Still pending when its incident resolved: taken back, its buttons removed; it can no longer be approved. */
+  'withdrawn',
 ]);
 
 /** A proposed remediation awaiting (or past) a decision, kept in the hash `<prefix>:proposal:<id>`. */

@@ -15,6 +15,8 @@ export interface IncidentLifecycleDeps {
   store: IncidentStore;
   timeline: Timeline;
   thread: IncidentThread;
+  /** Withdraws an incident's pending proposals when it resolves (remediation's ProposalService fits). */
+  proposals: { withdrawPending(incidentId: string): Promise<unknown> };
 }
 
 /** The background half of `/incident new|note|severity|commander|resolve`: state, timeline, thread, card. */
@@ -81,6 +83,8 @@ export class IncidentLifecycle {
       return;
     }
     const resolvedAt = new Date().toISOString();
+    // Before the status: a retry after a crash in between still finds the incident open and withdraws again.
+    await this.d.proposals.withdrawPending(incidentId);
     await this.d.store.update(incidentId, { status: 'resolved', resolvedAt, ...(summary ? { summary } : {}) });
     await this.d.timeline.append(incidentId, {
       type: 'incident.resolved',

@@ -37,6 +37,7 @@ function alert(over: Partial<AlertState> = {}): AlertState {
     labels: { alertname: 'RedisOutOfConfiguredMaxmemory', instance: 'redis-cache-1:6379' },
     generatorURL: 'http://prometheus.example:9090/graph?g0.expr=redis',
     runbookUrl: '',
+    refires: 0,
     ...over,
   };
 }
@@ -78,6 +79,30 @@ describe('incidentCard', () => {
     expect(texts).toContain('*Duration*\n10m (closed)');
     expect(texts).toContain(':white_check_mark: resolved');
     expect(texts).toContain('resolved 2026-11-23 14:12:11 UTC');
+  });
+
+  it('shows flapping: how often the alerts fired again after resolving', () => {
+    const card = incidentCard(incident(), [alert({ refires: 2 }), alert({ fingerprint: 'f2', refires: 1 })], {
+      now: NOW,
+    });
+    expect(allTexts(card)).toContain('*Alerts*\n2 firing, 0 resolved\n:repeat: flapping: fired again 3 times');
+    const once = incidentCard(incident(), [alert({ refires: 1 })], { now: NOW });
+    expect(allTexts(once).join('\n')).toContain('flapping: fired again 1 time\n');
+    expect(allTexts(incidentCard(incident(), [alert()], { now: NOW })).join('\n')).not.toContain('flapping');
+  });
+
+  it('a resolved card awaits no approval: it counts the proposals withdrawn instead', () => {
+    const resolved = incidentCard(incident({ status: 'resolved', resolvedAt: '2026-11-23T14:12:11.000Z' }), [alert()], {
+      now: NOW,
+      openProposals: 2,
+      withdrawnProposals: 2,
+    });
+    const texts = allTexts(resolved).join('\n');
+    expect(texts).not.toContain('awaiting approval');
+    expect(texts).toContain('resolved 2026-11-23 14:12:11 UTC · 2 proposal(s) withdrawn');
+    const open = allTexts(incidentCard(incident(), [alert()], { now: NOW, openProposals: 1 })).join('\n');
+    expect(open).toContain('1 proposal(s) awaiting approval');
+    expect(open).not.toContain('withdrawn');
   });
 
   it('says how to route an alert that matched no target', () => {
@@ -136,6 +161,16 @@ describe('alertEventMessage', () => {
     expect(msg.text).toBe('Resolved: RedisOutOfConfiguredMaxmemory');
     expect(allTexts(msg)[1]).not.toContain('source>');
     expect(allTexts(msg)[1]).toMatch(/^:large_green_circle: Resolved/);
+  });
+
+  it('says "Fired again (flapping)" for an alert that fired before', () => {
+    const msg = alertEventMessage(alert({ refires: 1 }));
+    expect(msg.text).toBe('Fired again (flapping): RedisOutOfConfiguredMaxmemory');
+    expect(allTexts(msg)[1]).toMatch(/^:red_circle: Fired again \(flapping\): \*RedisOutOfConfiguredMaxmemory\* on /);
+    // Its resolution is an ordinary one.
+    expect(alertEventMessage(alert({ refires: 1, status: 'resolved' })).text).toBe(
+      'Resolved: RedisOutOfConfiguredMaxmemory',
+    );
   });
 
   it('keeps a multi-line description quoted on every line', () => {

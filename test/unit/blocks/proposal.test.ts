@@ -108,6 +108,14 @@ describe('proposalDecidedMessage', () => {
     );
   });
 
+  it('says a withdrawn proposal was withdrawn, why and when, naming nobody', () => {
+    const msg = proposalDecidedMessage(
+      proposal({ status: 'withdrawn', decidedAt: '2026-11-23T14:40:00.000Z', result: 'incident resolved' }),
+    );
+    expect(allTexts(msg)).toContain(':heavy_multiplication_x: withdrawn: incident resolved at 2026-11-23 14:40:00 UTC');
+    expect(allTexts(msg).join('\n')).not.toContain('<@');
+  });
+
   it('does not name a person for an expired proposal', () => {
     const msg = proposalDecidedMessage(proposal({ status: 'expired', decidedBy: 'bot' }));
     expect(allTexts(msg)).toContain(':alarm_clock: expired');
