@@ -34,6 +34,7 @@ import { ExecutionRecovery } from './remediation/execution-recovery.js';
 import { ProposalService } from './remediation/proposal-service.js';
 import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
+import { assertDefaultRunbooks } from './runbooks/default-runbook.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { createSlackApp } from './slack/transport/app.js';
 import type { BotIdentity } from './slack/transport/bot-identity.js';
@@ -57,6 +58,7 @@ export interface Bot {
 export function createBot(config: Config, logger: Logger): Bot {
   const { env, file } = config;
   const runbooks = loadRunbooksOrThrow(env.RUNBOOKS_DIR, builtInCatalogs());
+  assertDefaultRunbooks(file.targets, runbooks);
   const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'state redis error'));
   trackRedisErrors(redis);
@@ -136,7 +138,13 @@ export function createBot(config: Config, logger: Logger): Bot {
     pauseAt: env.REMEDIATION_PAUSE_AT === undefined ? undefined : ExecutionPhaseSchema.parse(env.REMEDIATION_PAUSE_AT),
   });
   const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService });
-  const incidentIntake = new IncidentCommandIntake({ store, timeline, queues, defaultChannel: env.SLACK_CHANNEL });
+  const incidentIntake = new IncidentCommandIntake({
+    store,
+    timeline,
+    queues,
+    defaultChannel: env.SLACK_CHANNEL,
+    targets,
+  });
   const incidentWorker = new IncidentCommandWorker({ store, timeline, proposals, thread, notifier });
   const redisWorker = new RedisCommandWorker({ targets, notifier });
   const limiter = new RateLimiter(redis, env.KEY_PREFIX, file.commands.rateLimit.max, file.commands.rateLimit.window);
@@ -148,6 +156,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     runbooks,
     limiter,
     defaultChannel: env.SLACK_CHANNEL,
+    groupWindowMs: file.incidents.groupWindow,
   });
 
   const workers: Worker[] = [];

@@ -240,11 +240,14 @@ export class AlertService {
     plan.set(key, { runbook, target });
   }
 
-  /** Resolves the incident when every alert in it has resolved; reopens it when one fires again. */
+  /**
+   * Resolves the incident when every alert in it has resolved; reopens it when one fires again. An incident opened
+   * by hand (no group key: `/incident new`, `/redis diag`) that alerts joined is closed by its commander, not by them.
+   */
   private async updateStatus(incident: Incident): Promise<void> {
     const alerts = await this.d.store.listAlerts(incident.id);
     const firing = alerts.some((a) => a.status === 'firing');
-    if (!firing && incident.status === 'open') {
+    if (!firing && incident.status === 'open' && incident.groupKey) {
       const resolvedAt =
         alerts
           .map((a) => a.endsAt)

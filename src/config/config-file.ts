@@ -53,6 +53,11 @@ export const TargetSchema = z
     match: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'needs at least one label'),
     /** Incident channel for this target; defaults to SLACK_CHANNEL. */
     channel: z.string().min(1).optional(),
+    /** The runbook `/redis diag <target>` runs when none is named; `overview` when unset. Checked at start. */
+    defaultRunbook: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'a runbook name: lowercase letters, digits and dashes')
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

@@ -46,7 +46,7 @@ export async function startHarness(o: {
   /** YAML appended to the config file (top-level keys such as `commands:`). */
   extraConfig?: string;
   /** More targets beside cache-1, each routed by `instance=<instance>`. */
-  extraTargets?: Array<{ name: string; url: string; instance: string }>;
+  extraTargets?: Array<{ name: string; url: string; instance: string; channel?: string; defaultRunbook?: string }>;
   /** `web`: this process serves HTTP only and the jobs are left to bot processes a test starts with `env`. */
   role?: 'web' | 'all';
   /** More environment for the bot (such as REMEDIATION_LEASE_MS). */
@@ -69,6 +69,8 @@ export async function startHarness(o: {
         `    url: ${t.url}`,
         '    workload: cache',
         `    match: { instance: "${t.instance}" }`,
+        ...(t.channel ? [`    channel: ${t.channel}`] : []),
+        ...(t.defaultRunbook ? [`    defaultRunbook: ${t.defaultRunbook}`] : []),
       ]),
       'approvals:',
       `  approvers: [${APPROVER}, ${OTHER_APPROVER}]`,

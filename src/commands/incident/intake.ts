@@ -1,9 +1,11 @@
 import { incidentStatusLine, invalidCommandReply, openIncidentsReply, STATUS_PAGE_SIZE } from '../../blocks/replies.js';
+import { safe } from '../../blocks/text.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
 import type { Enqueue } from '../../kernel/enqueue.js';
 import type { Logger } from '../../kernel/logger.js';
+import type { TargetRegistry } from '../../targets/target-registry.js';
 import { findIncident } from '../find-incident.js';
 import type { CommandContext, SlashHandler } from '../slash-handler.js';
 import type { IncidentJobs } from './jobs.js';
@@ -13,8 +15,10 @@ export interface IncidentCommandIntakeDeps {
   store: IncidentStore;
   timeline: Timeline;
   queues: Enqueue<IncidentJobs>;
-  /** Where `/incident new` opens its thread (SLACK_CHANNEL). */
+  /** Where `/incident new` opens its thread (SLACK_CHANNEL), unless its target has a channel of its own. */
   defaultChannel: string;
+  /** The configured targets, which `/incident new … --target <name>` must name. */
+  targets: Pick<TargetRegistry, 'get' | 'list'>;
 }
 
 /**
@@ -36,7 +40,7 @@ export class IncidentCommandIntake implements SlashHandler {
       case 'invalid':
         return invalidCommandReply(cmd.reason, INCIDENT_USAGE);
       case 'new':
-        return this.open(cmd.title, ctx, logger);
+        return this.open(cmd.title, cmd.target, ctx, logger);
       case 'status': {
         if (!cmd.page) {
           const found = await findIncident(this.d.store, ctx, cmd.incidentId);
@@ -68,27 +72,37 @@ export class IncidentCommandIntake implements SlashHandler {
     }
   }
 
-  private async open(title: string, ctx: CommandContext, logger: Logger): Promise<string> {
+  /**
+   * `/incident new`. With a target (which must be configured; else nothing is opened and the reply lists the known
+   * ones), the incident is that target's like an alert's would be: it opens in the target's channel, and `/redis
+   * diag` and new alert groups for the target join it under the same rules (open, within `incidents.groupWindow`).
+   */
+  private async open(title: string, targetName: string | undefined, ctx: CommandContext, logger: Logger) {
+    const target = targetName === undefined ? undefined : this.d.targets.get(targetName);
+    if (targetName !== undefined && !target) return unknownTarget(targetName, this.d.targets.list());
     const id = await this.d.store.nextId();
     const now = new Date().toISOString();
+    const channel = target?.channel ?? this.d.defaultChannel;
     const incident = newIncident({
       id,
       title,
       severity: 'sev3',
-      channel: this.d.defaultChannel,
+      channel,
       commander: ctx.user,
       createdAt: now,
+      ...(target ? { target: target.name } : {}),
     });
     await this.d.store.create(incident);
     await this.d.timeline.append(id, {
       type: 'incident.opened',
       actor: ctx.user,
-      text: `Opened by <@${ctx.user}>: ${title}`,
-      data: { commander: ctx.user },
+      text: `Opened by <@${ctx.user}>: ${title}${target ? ` (target ${target.name})` : ''}`,
+      data: { commander: ctx.user, ...(target ? { target: target.name } : {}) },
     });
     await this.d.queues.add('incident.open', { incidentId: id, user: ctx.user });
-    logger.info({ incidentId: id }, 'incident opened by hand');
-    return `Opening ${id} in <#${this.d.defaultChannel}>, you as commander.`;
+    logger.info({ incidentId: id, target: target?.name }, 'incident opened by hand');
+    const about = target ? ` for \`${target.name}\`` : '';
+    return `Opening ${id}${about} in <#${channel}>, you as commander.`;
   }
 
   /** Queues the command's own job kind; returns the job id. */
@@ -125,3 +139,9 @@ const ACK: Record<QueuedKind, (i: Incident) => string> = {
   timeline: (i) => `Posting the timeline of ${i.id} in its thread…`,
   export: (i) => `Exporting the postmortem of ${i.id} to its thread…`,
 };
+
+/** The private answer to a target name the config does not know: nothing was opened; these are the names. */
+export function unknownTarget(name: string, known: ReadonlyArray<{ name: string }>): string {
+  const names = known.map((t) => `\`${t.name}\``).join(', ') || 'none configured (CONFIG_FILE `targets:`)';
+  return `No target \`${safe(name, 100)}\`; nothing was opened. Known targets: ${names}.`;
+}

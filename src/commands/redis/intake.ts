@@ -8,6 +8,7 @@ import type { Timeline } from '../../incidents/timeline.js';
 import type { Enqueue } from '../../kernel/enqueue.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { RateLimiter } from '../../kernel/rate-limit.js';
+import { defaultRunbookFor } from '../../runbooks/default-runbook.js';
 import type { Runbook } from '../../runbooks/runbook-schema.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
 import { findIncident } from '../find-incident.js';
@@ -23,6 +24,8 @@ export interface RedisCommandIntakeDeps {
   runbooks: readonly Runbook[];
   limiter: RateLimiter;
   defaultChannel: string;
+  /** `incidents.groupWindow`: a diagnosis joins an open incident of its target opened this recently (0: never). */
+  groupWindowMs: number;
 }
 
 /**
@@ -73,19 +76,18 @@ export class RedisCommandIntake implements SlashHandler {
       });
       return `Reading INFO ${cmd.section} from \`${target.name}\`…`;
     }
-    const runbook = cmd.runbook
-      ? this.d.runbooks.find((r) => r.name === cmd.runbook)
-      : this.d.runbooks.length === 1
-        ? this.d.runbooks[0]
-        : undefined;
+    // Without a name: the target's defaultRunbook, else `overview`.
+    const runbookName = cmd.runbook ?? defaultRunbookFor(target);
+    const runbook = this.d.runbooks.find((r) => r.name === runbookName);
     if (!runbook) {
-      return `${cmd.runbook ? `No runbook \`${cmd.runbook}\`` : 'Name a runbook'}: ${this.d.runbooks.map((r) => `\`${r.name}\``).join(', ')}.`;
+      const known = this.d.runbooks.map((r) => `\`${r.name}\``).join(', ') || 'none loaded';
+      return cmd.runbook
+        ? `No runbook \`${cmd.runbook}\`: ${known}.`
+        : `\`${target.name}\` has no default runbook loaded (\`${runbookName}\`); name one: ${known}.`;
     }
-    const found = await findIncident(this.d.store, ctx, undefined, target.name);
     const incident =
-      'incident' in found
-        ? found.incident
-        : await this.openOnDemand(target.name, target.channel ?? this.d.defaultChannel, runbook, ctx.user);
+      (await this.incidentFor(target.name, ctx)) ??
+      (await this.openOnDemand(target.name, target.channel ?? this.d.defaultChannel, runbook, ctx.user));
     await this.d.timeline.append(incident.id, {
       type: 'command',
       actor: ctx.user,
@@ -103,6 +105,18 @@ export class RedisCommandIntake implements SlashHandler {
       'on-demand diagnosis queued',
     );
     return `Running ${safe(runbook.title, 200)} on \`${target.name}\`; findings go to the thread of ${incident.id} in <#${incident.channel}>.`;
+  }
+
+  /**
+   * The incident a diagnosis of `target` goes to: the one of this thread, else the only open one of this target in
+   * this channel, else — as a new alert group would — the newest open incident of the target (alert-opened or opened
+   * by hand with `--target`, in any channel) younger than `incidents.groupWindow`. Undefined: open a new one.
+   */
+  private async incidentFor(target: string, ctx: CommandContext): Promise<Incident | undefined> {
+    const found = await findIncident(this.d.store, ctx, undefined, target);
+    if ('incident' in found) return found.incident;
+    if (this.d.groupWindowMs <= 0) return undefined;
+    return this.d.store.newestOpenForTarget(target, Date.now() - this.d.groupWindowMs);
   }
 
   private async openOnDemand(target: string, channel: string, runbook: Runbook, user: string): Promise<Incident> {

@@ -12,7 +12,7 @@ export type RedisCommand =
 
 export const REDIS_USAGE = usageText([
   '*Usage:* `/redis <subcommand>`',
-  '• `/redis diag <target> [runbook]` — run a runbook now; findings go to the current incident thread or a new one',
+  "• `/redis diag <target> [runbook]` — run a runbook now (default: the target's defaultRunbook, else overview); findings go to the target's open incident or a new one",
   `• \`/redis info <target> [section]\` — one INFO section, readable (sections: ${INFO_SECTIONS.join(', ')}; default memory)`,
   '• `/redis targets` — each target: reachable, role, memory use, ops/s',
   '• `/redis runbooks` — the runbooks and the alerts they match',

@@ -10,6 +10,7 @@ import { IncidentStore } from '../../../src/incidents/incident-store.js';
 import { Timeline } from '../../../src/incidents/timeline.js';
 import type { Enqueue } from '../../../src/kernel/enqueue.js';
 import { createLogger } from '../../../src/kernel/logger.js';
+import { TargetRegistry } from '../../../src/targets/target-registry.js';
 
 /** `/incident status` and commands without an id, answered from the open-incident indexes on a real redis-server. */
 describe('/incident status over many open incidents', () => {
@@ -31,7 +32,13 @@ describe('/incident status over many open incidents', () => {
         return `job-${queued.length}`;
       },
     };
-    intake = new IncidentCommandIntake({ store, timeline: new Timeline(client, 'st'), queues, defaultChannel: 'C1' });
+    intake = new IncidentCommandIntake({
+      store,
+      timeline: new Timeline(client, 'st'),
+      queues,
+      defaultChannel: 'C1',
+      targets: new TargetRegistry([]),
+    });
     const base = Date.parse('2026-03-01T10:00:00.000Z');
     // 45 open in C1 (every fifth one sev2, titles an attacker chose), 3 resolved, 5 open in C2.
     for (let n = 1; n <= 53; n++) {

@@ -49,6 +49,36 @@ describe('parseIncidentCommand', () => {
     });
   });
 
+  it('new takes --target <name> anywhere (or --target=name), the rest is the title', () => {
+    expect(parseIncidentCommand('new Checkout slow --target cache-1')).toEqual({
+      kind: 'new',
+      title: 'Checkout slow',
+      target: 'cache-1',
+    });
+    expect(parseIncidentCommand('new --target=cache-1 Checkout slow')).toEqual({
+      kind: 'new',
+      title: 'Checkout slow',
+      target: 'cache-1',
+    });
+    expect(parseIncidentCommand('new Checkout --TARGET sessions.eu slow')).toEqual({
+      kind: 'new',
+      title: 'Checkout slow',
+      target: 'sessions.eu',
+    });
+  });
+
+  it.each([
+    ['new Checkout slow --target', '--target needs a target name'],
+    ['new Checkout slow --target <!channel>', '--target needs a target name'],
+    ['new --target cache-1', 'new needs a title'],
+    ['new Checkout --target a --target b', 'new takes one --target'],
+    ['new Checkout --channels', 'unknown option "--channels" for new'],
+  ])('refuses %j', (text, reason) => {
+    const cmd = parseIncidentCommand(text);
+    expect(cmd.kind).toBe('invalid');
+    expect(cmd.kind === 'invalid' && cmd.reason).toContain(reason);
+  });
+
   it('parses new, note, severity, commander and resolve', () => {
     expect(parseIncidentCommand('new  Checkout cache <evicting> ')).toEqual({
       kind: 'new',
