@@ -10,10 +10,10 @@ import { RedisCommandIntake } from './commands/redis/intake.js';
 import { RedisCommandWorker } from './commands/redis/worker.js';
 import type { Config } from './config/load-config.js';
 import { DiagnosisService } from './diagnostics/diagnosis-service.js';
+import { meteredProbes } from './diagnostics/metered-probes.js';
 import { PROBES } from './diagnostics/probe-catalog.js';
 import { TargetSlots } from './diagnostics/target-slots.js';
 import { createEdgeServer } from './http/edge-server.js';
-import { Metrics } from './http/metrics.js';
 import { httpRoutes } from './http/routes.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
@@ -24,6 +24,7 @@ import { producerConnection, Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
 import { errorMessage, isAppError } from './kernel/errors.js';
 import type { Logger } from './kernel/logger.js';
+import { Metrics } from './kernel/metrics.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { trackRedisErrors } from './kernel/redis-availability.js';
 import { SeenOnce } from './kernel/seen-once.js';
@@ -77,7 +78,9 @@ export function createBot(config: Config, logger: Logger): Bot {
   const store = new IncidentStore(redis, env.KEY_PREFIX);
   const timeline = new Timeline(redis, env.KEY_PREFIX);
   const proposals = new ProposalStore(redis, env.KEY_PREFIX);
-  const notifier = new SlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL));
+  const notifier = new SlackNotifier(
+    createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, (m, r, s) => metrics.slackCall(m, r, s)),
+  );
   const thread = new IncidentThread(store, proposals, notifier);
   const targets = new TargetRegistry(file.targets);
   // The connection's own error listener logs the outage; the queues repeat it per queue, so debug.
@@ -109,7 +112,16 @@ export function createBot(config: Config, logger: Logger): Bot {
     proposals: proposalService,
     logger,
   });
-  const diagnosis = new DiagnosisService({ timeline, thread, targets, runbooks, probes: PROBES });
+  const diagnosis = new DiagnosisService({
+    timeline,
+    thread,
+    targets,
+    runbooks,
+    probes: meteredProbes(PROBES, {
+      probeRun: (p, ok, sec) => metrics.probeRun(p, ok, sec),
+      scanPace: (p, kps) => metrics.scanned(p, kps),
+    }),
+  });
   const ledger = new ExecutionLedger(redis, env.KEY_PREFIX);
   const leaseMs = env.REMEDIATION_LEASE_MS;
   const recovery = new ExecutionRecovery({
@@ -194,7 +206,7 @@ export function createBot(config: Config, logger: Logger): Bot {
       metrics,
       logger,
     });
-    server = createEdgeServer(slack.receiver, logger);
+    server = createEdgeServer(slack.receiver, logger, Date.now, (kind, s) => metrics.ack.observe({ kind }, s));
   }
 
   const handlers = createJobHandlers({

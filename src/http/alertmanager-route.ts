@@ -4,9 +4,9 @@ import { parseWebhook } from '../alertmanager/webhook-schema.js';
 import type { Queues } from '../jobs/queues.js';
 import { errorMessage, isAppError } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
+import type { Metrics } from '../kernel/metrics.js';
 import { redactText } from '../kernel/redact.js';
 import { withTimeout } from '../kernel/timeout.js';
-import type { Metrics } from './metrics.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './respond.js';
 

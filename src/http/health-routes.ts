@@ -4,9 +4,9 @@ import type { IncidentStore } from '../incidents/incident-store.js';
 import { QUEUE_NAMES } from '../jobs/catalog.js';
 import type { Queues } from '../jobs/queues.js';
 import { errorMessage } from '../kernel/errors.js';
+import type { Metrics } from '../kernel/metrics.js';
 import { redactText } from '../kernel/redact.js';
 import { redisUnavailableReason } from '../kernel/redis-availability.js';
-import type { Metrics } from './metrics.js';
 import { sendJson } from './respond.js';
 
 export interface HealthDeps {
@@ -57,34 +57,41 @@ export function readyzHandler(d: HealthDeps) {
   };
 }
 
-/** `GET /metrics`: counters plus queue depths and open incidents, in Prometheus text format. */
-export function metricsHandler(d: HealthDeps) {
-  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const gauges = [];
-    try {
-      const depths = await withDeadline(
-        Promise.all(
-          QUEUE_NAMES.map(async (q) => ({
-            q,
-            counts: await d.queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'failed'),
-          })),
-        ),
-        2000,
+/**
+ * The state gauges `/metrics` reads when scraped: jobs per queue and state (BullMQ's counts, one call per queue)
+ * and open incidents (one ZCARD of the open index), so a scrape costs the same with 10 or 50,000 incidents open.
+ */
+export function registerStateGauges(d: Pick<HealthDeps, 'queues' | 'store' | 'metrics'>): void {
+  d.metrics.gaugeSource(
+    'queues',
+    [{ name: 'rib_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'] }],
+    async () => {
+      const depths = await Promise.all(
+        QUEUE_NAMES.map(async (q) => ({
+          q,
+          counts: await d.queues.get(q).getJobCounts('waiting', 'active', 'delayed', 'failed'),
+        })),
       );
-      gauges.push({
-        name: 'rib_queue_jobs',
-        help: 'Jobs per queue and state',
-        values: depths.flatMap(({ q, counts }) =>
-          Object.entries(counts).map(([state, value]) => ({ labels: { queue: q, state }, value })),
-        ),
-      });
-      const open = await withDeadline(d.store.openCount(), 2000);
-      gauges.push({ name: 'rib_incidents_open', help: 'Open incidents', values: [{ labels: {}, value: open }] });
-    } catch {
-      // Scrapes must not fail because the state Redis is slow; counters are still worth returning.
-    }
-    const text = d.metrics.render(gauges);
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      const values = depths.flatMap(({ q, counts }) =>
+        Object.entries(counts).map(([state, value]) => ({ labels: { queue: q, state }, value })),
+      );
+      return [{ name: 'rib_queue_jobs', values }];
+    },
+  );
+  d.metrics.gaugeSource('incidents', [{ name: 'rib_incidents_open', help: 'Open incidents' }], async () => [
+    { name: 'rib_incidents_open', values: [{ labels: {}, value: await d.store.openCount() }] },
+  ]);
+}
+
+/**
+ * `GET /metrics`: the Prometheus text of every metric (prom-client), gauges read now, each source under its own
+ * deadline (a slow state Redis leaves its gauges at their last reading; the scrape still answers).
+ */
+export function metricsHandler(d: HealthDeps) {
+  registerStateGauges(d);
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const text = await d.metrics.render();
+    res.writeHead(200, { 'content-type': d.metrics.contentType });
     res.end(text);
   };
 }

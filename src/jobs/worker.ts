@@ -5,9 +5,9 @@ import { withTimeout } from '../kernel/timeout.js';
 import { JOBS, type JobName, QUEUE_NAMES, QUEUES, type QueueName, resolveJobName } from './catalog.js';
 import type { JobHandler, JobHandlers } from './handlers.js';
 
-/** The counter the workers bump (`rib_jobs_total{queue,result}`); `Metrics` from http/ fits. */
+/** What the workers record of each finished job (`rib_jobs_total`, `rib_job_duration_seconds`); kernel's `Metrics` fits. */
 export interface JobMetrics {
-  inc(name: string, labels: Record<string, string>): void;
+  job(queue: string, result: 'ok' | 'error' | 'deferred', seconds: number): void;
 }
 
 export interface ProcessDeps {
@@ -108,16 +108,18 @@ async function runJob<N extends JobName>(
   }
   const handler: JobHandler<N> = d.handlers[name];
   const defer = (delayMs: number) => deferJob(job, token, delayMs);
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
   const work = handler(parsed.data, { jobId: job.id, logger, defer }).then(
     (result) => {
-      d.metrics.inc('rib_jobs_total', { queue, result: 'ok' });
+      d.metrics.job(queue, 'ok', seconds());
       return result;
     },
     (err: unknown) => {
       // A deferred job has not finished: it is counted when it does. A busy lock is contention, not a failure:
       // the job runs again (see waitForLock).
       if (!(err instanceof DelayedError))
-        d.metrics.inc('rib_jobs_total', { queue, result: isAppError(err, 'LOCK_BUSY') ? 'deferred' : 'error' });
+        d.metrics.job(queue, isAppError(err, 'LOCK_BUSY') ? 'deferred' : 'error', seconds());
       throw err;
     },
   );

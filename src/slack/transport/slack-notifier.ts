@@ -1,8 +1,9 @@
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/types.js';
 import type { Notifier } from '../../incidents/notifier.js';
 import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
+import { MeteredWebClient, type SlackCallObserver } from '../delivery/metered-web-client.js';
 import { slackApiUrlOption } from './slack-api-url.js';
 
 /**
@@ -30,12 +31,16 @@ function slackError(code: string, message: string): AppError {
 }
 
 /** Builds the Web API client; `slackApiUrl` points at Slack or at a local stand-in (tests, demo). */
-export function createWebClient(token: string, slackApiUrl?: string): WebClient {
-  return new WebClient(token, {
-    ...slackApiUrlOption(slackApiUrl),
-    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
-    timeout: 10_000,
-  });
+export function createWebClient(token: string, slackApiUrl?: string, observe?: SlackCallObserver): WebClient {
+  return new MeteredWebClient(
+    token,
+    {
+      ...slackApiUrlOption(slackApiUrl),
+      retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+      timeout: 10_000,
+    },
+    observe,
+  );
 }
 
 /**

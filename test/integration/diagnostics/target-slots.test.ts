@@ -4,12 +4,12 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
 import { TargetSlots } from '../../../src/diagnostics/target-slots.js';
-import { Metrics } from '../../../src/http/metrics.js';
 import type { JobData } from '../../../src/jobs/catalog.js';
 import { createJobHandlers, type JobHandlerDeps } from '../../../src/jobs/handlers.js';
 import { Queues } from '../../../src/jobs/queues.js';
 import { startWorkers } from '../../../src/jobs/worker.js';
 import { createLogger } from '../../../src/kernel/logger.js';
+import { Metrics } from '../../../src/kernel/metrics.js';
 
 const logger = createLogger('silent');
 const unused = async () => undefined;

@@ -1,10 +1,10 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Metrics } from '../../../src/http/metrics.js';
 import type { JobHandlers } from '../../../src/jobs/handlers.js';
 import { lockWaitDelay, MAX_LOCK_WAITS, processJob } from '../../../src/jobs/worker.js';
 import { AppError } from '../../../src/kernel/errors.js';
 import { createLogger } from '../../../src/kernel/logger.js';
+import { Metrics } from '../../../src/kernel/metrics.js';
 
 const ok = () => Promise.resolve('ok');
 
