@@ -23,14 +23,14 @@ export async function findIncident(
     const incident = id ? await store.get(id) : undefined;
     if (incident) return { incident };
   }
-  // One indexed round trip, whatever else is open: is exactly one open here?
-  const { total, incidents: open } = await store.openInChannel(ctx.channel, NAMED_AT_MOST, target);
-  if (total === 1 && open[0]) return { incident: open[0] };
-  if (total === 0 || !open[0])
+  // One indexed round trip, whatever else is open: is exactly one open here? (Only that one's hash is read.)
+  const { total, ids, only } = await store.onlyOpenInChannel(ctx.channel, NAMED_AT_MOST, target);
+  if (only) return { incident: only };
+  if (total <= 1 || !ids[0])
     return { error: 'No open incident in this channel; name one, e.g. `/incident timeline INC-12`.' };
-  const more = total > open.length ? ` and ${total - open.length} more` : '';
+  const more = total > ids.length ? ` and ${total - ids.length} more` : '';
   return {
-    error: `Several open incidents here (${open.map((i) => i.id).join(', ')}${more}); name one, e.g. \`/incident note ${open[0].id} …\`.`,
+    error: `Several open incidents here (${ids.join(', ')}${more}); name one, e.g. \`/incident note ${ids[0]} …\`.`,
   };
 }
 

@@ -87,14 +87,22 @@ export class IncidentStore {
     return this.redis.zcard(`${this.prefix}:open:all`);
   }
 
-  private async page(index: string, start: number, stop: number, order: 'asc' | 'desc'): Promise<OpenPage> {
-    const raw = (await this.redis.eval(PAGE, 0, this.prefix, index, start, stop, order)) as unknown[];
+  private async page(
+    index: string,
+    start: number,
+    stop: number,
+    order: 'asc' | 'desc',
+    hashes: 'all' | 'if-one' = 'all',
+  ): Promise<OpenPage & { ids: string[] }> {
+    const raw = (await this.redis.eval(PAGE, 0, this.prefix, index, start, stop, order, hashes)) as unknown[];
     const incidents: Incident[] = [];
+    const ids: string[] = [];
     for (let i = 1; i + 1 < raw.length; i += 2) {
+      ids.push(String(raw[i]));
       const incident = parseHash(raw[i + 1]);
       if (incident?.status === 'open') incidents.push(incident);
     }
-    return { total: Number(raw[0] ?? 0), incidents };
+    return { total: Number(raw[0] ?? 0), incidents, ids };
   }
 
   /**
@@ -112,6 +120,21 @@ export class IncidentStore {
   openInChannel(channel: string, limit: number, target?: string): Promise<OpenPage> {
     const index = target ? `channel:${channel}:target:${target}` : `channel:${channel}`;
     return this.page(index, 0, limit - 1, 'desc');
+  }
+
+  /**
+   * How many incidents are open in a channel (optionally: for one target), the newest `limit` ids, and the
+   * incident itself when it is the only one: what a command without an id needs, in one round trip that reads one
+   * hash at most however busy the channel is.
+   */
+  async onlyOpenInChannel(
+    channel: string,
+    limit: number,
+    target?: string,
+  ): Promise<{ total: number; ids: string[]; only?: Incident }> {
+    const index = target ? `channel:${channel}:target:${target}` : `channel:${channel}`;
+    const { total, ids, incidents } = await this.page(index, 0, limit - 1, 'desc', 'if-one');
+    return total === 1 && incidents[0] ? { total, ids, only: incidents[0] } : { total, ids };
   }
 
   /** The newest open incident of `target` created at or after `sinceMs`: one round trip (a new alert group joins it). */

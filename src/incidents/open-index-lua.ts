@@ -94,8 +94,11 @@ return 1
 
 /**
  * One page of an index with the incidents' hashes, in one round trip.
- * ARGV: prefix, index key suffix (after `<P>:open:`), start, stop, order (`asc` | `desc`).
- * Returns `{ count, id1, {field, value, …}, id2, {…}, … }`; an id whose hash is gone comes with an empty list.
+ * ARGV: prefix, index key suffix (after `<P>:open:`), start, stop, order (`asc` | `desc`), hashes (`all`, or
+ * `if-one`: only when the index holds exactly one incident — a command without an id needs the incident only then,
+ * and the ids otherwise).
+ * Returns `{ count, id1, {field, value, …}, id2, {…}, … }`; an id whose hash is gone or was not asked for comes with
+ * an empty list.
  */
 export const PAGE = `
 local P = ARGV[1]
@@ -106,10 +109,12 @@ if ARGV[5] == 'desc' then
 else
   ids = redis.call('ZRANGE', key, ARGV[3], ARGV[4])
 end
-local out = { redis.call('ZCARD', key) }
+local count = redis.call('ZCARD', key)
+local hashes = ARGV[6] ~= 'if-one' or count == 1
+local out = { count }
 for _, id in ipairs(ids) do
   out[#out + 1] = id
-  out[#out + 1] = redis.call('HGETALL', P .. ':incident:' .. id)
+  out[#out + 1] = hashes and redis.call('HGETALL', P .. ':incident:' .. id) or {}
 end
 return out
 `;

@@ -75,6 +75,17 @@ describe('IncidentStore open-incident indexes', () => {
     expect(await store.listOpen()).toHaveLength(4);
   });
 
+  it('answers "the only one open here" reading one hash at most', async () => {
+    const store = new IncidentStore(a, prefix());
+    expect(await store.onlyOpenInChannel('C1', 10)).toEqual({ total: 0, ids: [] });
+    await store.create(incident(1, { channel: 'C1', target: 'cache' }));
+    expect(await store.onlyOpenInChannel('C1', 10)).toMatchObject({ total: 1, ids: ['INC-1'], only: { id: 'INC-1' } });
+    await store.create(incident(2, { channel: 'C1' }));
+    await store.create(incident(3, { channel: 'C1' }));
+    expect(await store.onlyOpenInChannel('C1', 2)).toEqual({ total: 3, ids: ['INC-3', 'INC-2'] });
+    expect(await store.onlyOpenInChannel('C1', 10, 'cache')).toMatchObject({ total: 1, only: { id: 'INC-1' } });
+  });
+
   it('finds the newest open incident of a target within a window', async () => {
     const store = new IncidentStore(a, prefix());
     await store.create(incident(1, { target: 'cache', minutes: 0 }));
