@@ -185,6 +185,8 @@ export class Metrics {
       return memo.reading;
     };
     for (const g of gauges) {
+      // Declared again (a second route table on the same Metrics): the newest source reads it.
+      if (this.registry.getSingleMetric(g.name)) this.registry.removeSingleMetric(g.name);
       new Gauge({
         name: g.name,
         help: g.help,

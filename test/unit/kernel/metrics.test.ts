@@ -101,6 +101,13 @@ describe('Metrics (prom-client)', () => {
     expect(f.get('g_dead')?.samples[0]?.value).toBe(2);
   });
 
+  it('lets a gauge be declared again, the newest source reading it', async () => {
+    const m = new Metrics({ defaultMetrics: false });
+    m.gaugeSource('a', [{ name: 'g_x', help: 'x' }], async () => [{ name: 'g_x', values: [{ labels: {}, value: 1 }] }]);
+    m.gaugeSource('b', [{ name: 'g_x', help: 'x' }], async () => [{ name: 'g_x', values: [{ labels: {}, value: 2 }] }]);
+    expect((await scrape(m)).get('g_x')?.samples).toEqual([{ name: 'g_x', labels: {}, value: 2 }]);
+  });
+
   it('keeps the last reading and counts the failure when a source fails; the scrape still answers', async () => {
     const m = new Metrics({ defaultMetrics: false });
     let fail = false;
