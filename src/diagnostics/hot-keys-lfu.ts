@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { type PacedScanResult, type PacingOptions, PacingOptionsSchema, runPacedScan } from './paced-scan.js';
 import type { ProbeContext, ProbeResult } from './probe.js';
 import { RespConnection } from './resp-connection.js';
@@ -56,7 +57,10 @@ function freqWork(limit: number, top: Array<{ key: string; freq: number }>, hist
  * 0–255 histogram for the median. OBJECT does not touch the counters it reads. Throws when the server refuses
  * OBJECT FREQ for every key so far (policy changed, ACL), so the caller falls back.
  */
-export async function scanLfu(ctx: ProbeContext, p: LfuOptions): Promise<LfuScan> {
+export async function scanLfu(
+  client: Redis,
+  p: LfuOptions & { maxDurationMs: number; signal?: AbortSignal | undefined },
+): Promise<LfuScan> {
   const top: Array<{ key: string; freq: number }> = [];
   const histogram = new Array<number>(256).fill(0);
   const { work, counter } = freqWork(p.top, top, histogram);
@@ -67,10 +71,10 @@ export async function scanLfu(ctx: ProbeContext, p: LfuOptions): Promise<LfuScan
     ...(p.pauseMs ? { pauseMs: p.pauseMs } : {}),
     ...(p.loadReadMs ? { loadReadMs: p.loadReadMs } : {}),
     maxKeys: p.maxKeys,
-    maxDurationMs: Math.max(1000, ctx.timeoutMs - 500),
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    maxDurationMs: p.maxDurationMs,
+    ...(p.signal ? { signal: p.signal } : {}),
   });
-  const scan = await runPacedScan(ctx.client, work, { ...options, connectionName: 'hot-keys-scan' });
+  const scan = await runPacedScan(client, work, { ...options, connectionName: 'hot-keys-scan' });
   const sampled = counter.sampled;
   let median = 0;
   for (let f = 0, seen = 0; f < 256; f++) {
@@ -85,7 +89,11 @@ export async function scanLfu(ctx: ProbeContext, p: LfuOptions): Promise<LfuScan
 
 /** The LFU method as a probe result. */
 export async function sampleLfu(ctx: ProbeContext, p: LfuOptions): Promise<ProbeResult> {
-  const scan = await scanLfu(ctx, p);
+  const scan = await scanLfu(ctx.client, {
+    ...p,
+    maxDurationMs: Math.max(1000, ctx.timeoutMs - 500),
+    signal: ctx.signal,
+  });
   const { top, sampled, median } = scan;
   const stopped =
     scan.stoppedBy === 'maxKeys'

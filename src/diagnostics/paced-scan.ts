@@ -115,6 +115,8 @@ export async function runPacedScan(
     burstSize: o.burstSize ?? FIXED_PACE_DEFAULTS.burstSize,
     inFlight: o.inFlight ?? FIXED_PACE_DEFAULTS.inFlight,
     gapMs: 0,
+    scanCount: o.batchSize,
+    scanRides: true,
   };
   let run: { stoppedBy: StopReason | null; pauses: number };
   let pace: PaceReport;
@@ -177,7 +179,8 @@ async function writePaced(
       await watch?.nextDecision(signal);
       continue;
     }
-    const plan = pipe.inFlight.size < pace.inFlight ? pipe.nextWrite(pace.burstSize, pace.inFlight) : undefined;
+    const plan =
+      pipe.inFlight.size < pace.inFlight ? pipe.nextWrite(pace.burstSize, pace.inFlight, pace.scanRides) : undefined;
     if (plan) {
       const why = stop();
       if (why) return { stoppedBy: why, pauses };
@@ -193,7 +196,7 @@ async function writePaced(
       }
       writes++;
       rested = false;
-      pipe.send(plan, watch ? Math.max(1, pace.burstSize) : o.batchSize);
+      pipe.send(plan, pace.scanCount);
       watch?.wrote(plan.take);
       if (pace.gapMs > 0) {
         await Promise.all(pipe.inFlight);

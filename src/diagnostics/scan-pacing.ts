@@ -21,6 +21,13 @@ export interface Pace {
   inFlight: number;
   /** Pause after each write's replies, in ms (0: none). */
   gapMs: number;
+  /** SCAN's COUNT hint. */
+  scanCount: number;
+  /**
+   * Whether the next SCAN rides in a write of keys (no round trip of its own, but SCAN costs the node about as much
+   * per key as the key's own commands, so it lengthens that write) or goes alone.
+   */
+  scanRides: boolean;
 }
 
 /** Bounds and thresholds of the controller (the scan options carry them). */
@@ -49,22 +56,27 @@ export const PACING_LIMIT_DEFAULTS: PacingLimits = {
 };
 
 /**
- * The pace of each level. `gentle` writes 5 keys (10 commands: what one `redis-cli --memkeys` step sends, so no
- * event-loop turn of the node carries more of ours than redis-cli's would); `backoff` 2 keys and a 2 ms pause.
+ * The pace of each level. `full` and `moderate` send the next SCAN (COUNT = keys per write) in a write of keys;
+ * `gentle` writes 5 keys at a time (10 commands of the largest-keys scan, as one redis-cli pipeline) and sends
+ * `SCAN … COUNT 10` alone, as redis-cli does, so no turn of the node's event loop carries more of ours than of
+ * redis-cli's; `backoff` 2 keys and `SCAN … COUNT 4`, 2 ms apart.
  */
 export function paceOf(level: PaceLevel, limits: Pick<PacingLimits, 'maxBurst' | 'maxInFlight'>): Pace {
   const cap = (n: number) => Math.max(1, Math.min(n, limits.maxBurst));
   switch (level) {
-    case 'full':
-      return { level, burstSize: cap(limits.maxBurst), inFlight: Math.max(1, limits.maxInFlight), gapMs: 0 };
+    case 'full': {
+      const burstSize = cap(limits.maxBurst);
+      const inFlight = Math.max(1, limits.maxInFlight);
+      return { level, burstSize, inFlight, gapMs: 0, scanCount: burstSize, scanRides: true };
+    }
     case 'moderate':
-      return { level, burstSize: cap(16), inFlight: 1, gapMs: 0 };
+      return { level, burstSize: cap(16), inFlight: 1, gapMs: 0, scanCount: cap(16), scanRides: true };
     case 'gentle':
-      return { level, burstSize: cap(5), inFlight: 1, gapMs: 0 };
+      return { level, burstSize: cap(5), inFlight: 1, gapMs: 0, scanCount: cap(10), scanRides: false };
     case 'backoff':
-      return { level, burstSize: cap(2), inFlight: 1, gapMs: 2 };
+      return { level, burstSize: cap(2), inFlight: 1, gapMs: 2, scanCount: cap(4), scanRides: false };
     case 'paused':
-      return { level, burstSize: 0, inFlight: 0, gapMs: 0 };
+      return { level, burstSize: 0, inFlight: 0, gapMs: 0, scanCount: 0, scanRides: false };
   }
 }
 

@@ -49,18 +49,25 @@ export class ScanPipeline {
 
   /**
    * What to write next at `burstSize` keys per write and `inFlight` writes, or undefined to wait for replies
-   * first. A write carries `burstSize` keys and the next SCAN once the keys in hand no longer fill every write
-   * slot, so a SCAN costs no round trip of its own; it carries fewer keys only when it carries the SCAN or no more
-   * keys are coming. Pure: {@link send} writes.
+   * first. With `scanRides`, a write carries `burstSize` keys and the next SCAN once the keys in hand no longer
+   * fill every write slot, so a SCAN costs no round trip of its own; it carries fewer keys only when it carries the
+   * SCAN or no more keys are coming. Without, the keys in hand go first and the SCAN goes alone. Pure: {@link send}
+   * writes.
    */
-  nextWrite(burstSize: number, inFlight: number): WritePlan | undefined {
+  nextWrite(burstSize: number, inFlight: number, scanRides = true): WritePlan | undefined {
     const { queue } = this;
     const budget = this.o.maxKeys - this.keysScanned - this.pending;
     if (queue.length >= burstSize && budget >= burstSize) {
-      return { take: burstSize, scan: this.scanWanted() && queue.length - burstSize < burstSize * inFlight };
+      const scan = scanRides && this.scanWanted() && queue.length - burstSize < burstSize * inFlight;
+      return { take: burstSize, scan };
     }
-    // The start, or pages with few keys or none matching MATCH: what is in hand, if anything, with the next SCAN.
-    if (this.scanWanted()) return { take: Math.min(queue.length, burstSize, budget), scan: true };
+    if (this.scanWanted()) {
+      // The start, or pages with few keys or none matching MATCH: what is in hand, if anything, with the next SCAN
+      // (or, when SCAN goes alone, the keys in hand first).
+      if (scanRides) return { take: Math.min(queue.length, burstSize, budget), scan: true };
+      if (queue.length > 0 && budget > 0) return { take: Math.min(queue.length, burstSize, budget), scan: false };
+      return { take: 0, scan: true };
+    }
     // The end of the keyspace or of the key budget: whatever is left.
     if (!this.scanning && queue.length > 0 && budget > 0)
       return { take: Math.min(queue.length, burstSize, budget), scan: false };

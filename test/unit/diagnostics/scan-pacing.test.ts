@@ -115,10 +115,25 @@ describe('loadSample', () => {
 
 describe('paceOf', () => {
   it('writes 48 keys with 2 in flight at full pace, 5 (one redis-cli step) when gentle, nothing when paused', () => {
-    expect(paceOf('full', limits)).toEqual({ level: 'full', burstSize: 48, inFlight: 2, gapMs: 0 });
-    expect(paceOf('moderate', limits)).toEqual({ level: 'moderate', burstSize: 16, inFlight: 1, gapMs: 0 });
-    expect(paceOf('gentle', limits)).toEqual({ level: 'gentle', burstSize: 5, inFlight: 1, gapMs: 0 });
-    expect(paceOf('backoff', limits)).toEqual({ level: 'backoff', burstSize: 2, inFlight: 1, gapMs: 2 });
+    expect(paceOf('full', limits)).toEqual({
+      level: 'full',
+      burstSize: 48,
+      inFlight: 2,
+      gapMs: 0,
+      scanCount: 48,
+      scanRides: true,
+    });
+    expect(paceOf('moderate', limits)).toMatchObject({ burstSize: 16, inFlight: 1, gapMs: 0, scanRides: true });
+    // Gentle: as redis-cli does, SCAN … COUNT 10 goes alone, and the keys in writes of 5.
+    expect(paceOf('gentle', limits)).toEqual({
+      level: 'gentle',
+      burstSize: 5,
+      inFlight: 1,
+      gapMs: 0,
+      scanCount: 10,
+      scanRides: false,
+    });
+    expect(paceOf('backoff', limits)).toMatchObject({ burstSize: 2, inFlight: 1, gapMs: 2, scanCount: 4 });
     expect(paceOf('paused', limits)).toMatchObject({ burstSize: 0, inFlight: 0 });
   });
 
