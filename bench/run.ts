@@ -37,8 +37,10 @@ const ctx: BenchContext = { quick, log, env };
 async function load(name: string): Promise<BenchModule | undefined> {
   const file = join(import.meta.dirname, `${name}.bench.ts`);
   if (!existsSync(file)) return undefined;
-  const mod = (await import(pathToFileURL(file).href)) as { run?: BenchModule; default?: BenchModule };
-  return mod.run ?? mod.default;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  // `run` by convention; a default export or a module's only exported function will do as well.
+  const fn = mod.run ?? mod.default ?? Object.values(mod).find((v) => typeof v === 'function');
+  return typeof fn === 'function' ? (fn as BenchModule) : undefined;
 }
 
 async function main(): Promise<number> {
