@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { fixedPaceReport, LoadWatch, type PaceReport, sleep } from './scan-load-watch.js';
-import { PACING_LIMIT_DEFAULTS, type Pace } from './scan-pacing.js';
+import { FULL_PACE_COMMANDS, PACING_LIMIT_DEFAULTS, type Pace } from './scan-pacing.js';
 import { ScanPipeline } from './scan-pipeline.js';
 import { type KeyWork, openTransport } from './scan-transport.js';
 
@@ -11,8 +11,8 @@ export const FIXED_PACE_DEFAULTS = { batchSize: 16, burstSize: 16, inFlight: 1 }
 /**
  * The pacing options both key scans share (largest keys, hot keys). With `pacing: 'adaptive'` (the default) the
  * scan reads the node's load every `loadReadMs` and picks its pace from it (see {@link PacingController}):
- * `burstSize` / `inFlight` then cap the fastest pace (default 48 keys per write, 2 in flight, while the node is
- * idle), and SCAN's COUNT follows the pace. With `pacing: 'fixed'` it writes `burstSize` keys per write with
+ * `burstSize` / `inFlight` then cap the fastest pace (default 96 commands per write, 48 keys of the largest-keys
+ * scan, 2 in flight, while the node is idle), and SCAN's COUNT follows the pace. With `pacing: 'fixed'` it writes `burstSize` keys per write with
  * `inFlight` writes (16 / 1) and SCAN COUNT `batchSize` (16) throughout. Either way a duty cycle
  * (`workMs`/`pauseMs`) may be added, and the key and time budgets and the signal stop it.
  */
@@ -100,7 +100,8 @@ export async function runPacedScan(
         transport,
         {
           ...PACING_LIMIT_DEFAULTS,
-          maxBurst: o.burstSize ?? PACING_LIMIT_DEFAULTS.maxBurst,
+          commandsPerKey: work.perKey,
+          maxBurst: o.burstSize ?? Math.max(1, Math.round(FULL_PACE_COMMANDS / work.perKey)),
           maxInFlight: o.inFlight ?? PACING_LIMIT_DEFAULTS.maxInFlight,
           idleOpsPerSec: o.idleOpsPerSec,
           busyOpsPerSec: o.busyOpsPerSec,

@@ -32,7 +32,12 @@ export interface Pace {
 
 /** Bounds and thresholds of the controller (the scan options carry them). */
 export interface PacingLimits {
-  /** Keys per write at the `full` pace; no level writes more. */
+  /**
+   * Commands the scan sends per key (2 for TYPE + MEMORY USAGE, 1 for OBJECT FREQ): the paces are counted in
+   * commands per write, so a cheaper work sends more keys per write for the same length of write.
+   */
+  commandsPerKey: number;
+  /** Keys per write at the `full` pace (default: 96 commands' worth); no level writes more. */
   maxBurst: number;
   /** Writes in flight at the `full` pace; the other levels keep one. */
   maxInFlight: number;
@@ -46,7 +51,11 @@ export interface PacingLimits {
   pauseCpu: number;
 }
 
+/** Commands per write at the `full` pace, unless the caller sets `maxBurst`. */
+export const FULL_PACE_COMMANDS = 96;
+
 export const PACING_LIMIT_DEFAULTS: PacingLimits = {
+  commandsPerKey: 2,
   maxBurst: 48,
   maxInFlight: 2,
   idleOpsPerSec: 100,
@@ -56,25 +65,33 @@ export const PACING_LIMIT_DEFAULTS: PacingLimits = {
 };
 
 /**
- * The pace of each level. `full` and `moderate` send the next SCAN (COUNT = keys per write) in a write of keys;
- * `gentle` writes 5 keys at a time (10 commands of the largest-keys scan, as one redis-cli pipeline) and sends
- * `SCAN … COUNT 10` alone, as redis-cli does, so no turn of the node's event loop carries more of ours than of
- * redis-cli's; `backoff` 2 keys and `SCAN … COUNT 4`, 2 ms apart.
+ * The pace of each level, in commands per write: `full` `maxBurst` keys, `moderate` 32 commands (16 keys of the
+ * largest-keys scan), both with the next SCAN (COUNT = keys per write) riding in a write of keys; `gentle` 10
+ * commands (5 keys of TYPE + MEMORY USAGE, 10 of OBJECT FREQ: one redis-cli pipeline) and `SCAN … COUNT 10` alone,
+ * as redis-cli does, so no turn of the node's event loop carries more of ours than of redis-cli's; `backoff` 4
+ * commands and `SCAN … COUNT 4`, 2 ms apart.
  */
-export function paceOf(level: PaceLevel, limits: Pick<PacingLimits, 'maxBurst' | 'maxInFlight'>): Pace {
-  const cap = (n: number) => Math.max(1, Math.min(n, limits.maxBurst));
+export function paceOf(
+  level: PaceLevel,
+  limits: Pick<PacingLimits, 'maxBurst' | 'maxInFlight'> & { commandsPerKey?: number },
+): Pace {
+  const perKey = Math.max(1, limits.commandsPerKey ?? 2);
+  const keys = (commands: number) => Math.max(1, Math.min(Math.round(commands / perKey), limits.maxBurst));
+  const count = (n: number) => Math.max(1, Math.min(n, limits.maxBurst));
   switch (level) {
     case 'full': {
-      const burstSize = cap(limits.maxBurst);
+      const burstSize = Math.max(1, limits.maxBurst);
       const inFlight = Math.max(1, limits.maxInFlight);
       return { level, burstSize, inFlight, gapMs: 0, scanCount: burstSize, scanRides: true };
     }
-    case 'moderate':
-      return { level, burstSize: cap(16), inFlight: 1, gapMs: 0, scanCount: cap(16), scanRides: true };
+    case 'moderate': {
+      const burstSize = keys(32);
+      return { level, burstSize, inFlight: 1, gapMs: 0, scanCount: burstSize, scanRides: true };
+    }
     case 'gentle':
-      return { level, burstSize: cap(5), inFlight: 1, gapMs: 0, scanCount: cap(10), scanRides: false };
+      return { level, burstSize: keys(10), inFlight: 1, gapMs: 0, scanCount: count(10), scanRides: false };
     case 'backoff':
-      return { level, burstSize: cap(2), inFlight: 1, gapMs: 2, scanCount: cap(4), scanRides: false };
+      return { level, burstSize: keys(4), inFlight: 1, gapMs: 2, scanCount: count(4), scanRides: false };
     case 'paused':
       return { level, burstSize: 0, inFlight: 0, gapMs: 0, scanCount: 0, scanRides: false };
   }

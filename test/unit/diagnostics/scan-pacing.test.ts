@@ -137,6 +137,14 @@ describe('paceOf', () => {
     expect(paceOf('paused', limits)).toMatchObject({ burstSize: 0, inFlight: 0 });
   });
 
+  it('counts paces in commands: a one-command work (OBJECT FREQ) sends twice the keys per write', () => {
+    const hot = { ...limits, commandsPerKey: 1, maxBurst: 96 };
+    expect(paceOf('full', hot)).toMatchObject({ burstSize: 96, scanCount: 96 });
+    expect(paceOf('moderate', hot).burstSize).toBe(32);
+    expect(paceOf('gentle', hot)).toMatchObject({ burstSize: 10, scanCount: 10, scanRides: false });
+    expect(paceOf('backoff', hot).burstSize).toBe(4);
+  });
+
   it('never writes more than the caller allows', () => {
     expect(paceOf('full', { maxBurst: 3, maxInFlight: 1 })).toMatchObject({ burstSize: 3, inFlight: 1 });
     expect(paceOf('moderate', { maxBurst: 3, maxInFlight: 1 }).burstSize).toBe(3);
