@@ -22,7 +22,7 @@ import { JOBS } from './jobs/catalog.js';
 import { createJobHandlers } from './jobs/handlers.js';
 import { producerConnection, Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
-import { errorMessage, isAppError } from './kernel/errors.js';
+import { errorMessage } from './kernel/errors.js';
 import type { Logger } from './kernel/logger.js';
 import { Metrics } from './kernel/metrics.js';
 import { RateLimiter } from './kernel/rate-limit.js';
@@ -37,8 +37,7 @@ import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
 import { assertDefaultRunbooks } from './runbooks/default-runbook.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
-import { createSlackApp } from './slack/transport/app.js';
-import type { BotIdentity } from './slack/transport/bot-identity.js';
+import { createSlackApp, type SlackTransport } from './slack/transport/app.js';
 import { registerListeners } from './slack/transport/register-listeners.js';
 import { createWebClient, SlackNotifier } from './slack/transport/slack-notifier.js';
 import { TargetRegistry } from './targets/target-registry.js';
@@ -174,29 +173,21 @@ export function createBot(config: Config, logger: Logger): Bot {
   const workers: Worker[] = [];
   let stopSweeper: (() => Promise<void>) | undefined;
   let server: ReturnType<typeof createEdgeServer> | undefined;
-  let identity: BotIdentity | undefined;
+  let slack: SlackTransport | undefined;
   let stopping: Promise<void> | undefined;
 
   const serves = env.ROLE === 'web' || env.ROLE === 'all';
   const works = env.ROLE === 'worker' || env.ROLE === 'all';
 
   if (serves) {
-    const slack = createSlackApp({
+    slack = createSlackApp({
       token: env.SLACK_BOT_TOKEN,
-      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      appToken: env.SLACK_APP_TOKEN,
       slackApiUrl: env.SLACK_API_URL,
+      onSocketAnswered: (kind, s) => metrics.ack.observe({ kind }, s),
       logger,
-      customRoutes: httpRoutes({
-        redis,
-        runbooks: runbooks.length,
-        queues,
-        store,
-        metrics,
-        alertmanagerToken: env.ALERTMANAGER_TOKEN,
-        logger,
-      }),
     });
-    identity = slack.identity;
     registerListeners(slack.app, {
       incidentIntake,
       redisIntake,
@@ -206,7 +197,20 @@ export function createBot(config: Config, logger: Logger): Bot {
       metrics,
       logger,
     });
-    server = createEdgeServer(slack.receiver, logger, Date.now, (kind, s) => metrics.ack.observe({ kind }, s));
+    server = createEdgeServer({
+      routes: httpRoutes({
+        redis,
+        runbooks: runbooks.length,
+        queues,
+        store,
+        metrics,
+        alertmanagerToken: env.ALERTMANAGER_TOKEN,
+        logger,
+      }),
+      slack: slack.requestListener,
+      logger,
+      onSlackAnswered: (kind, s) => metrics.ack.observe({ kind }, s),
+    });
   }
 
   const handlers = createJobHandlers({
@@ -241,7 +245,8 @@ export function createBot(config: Config, logger: Logger): Bot {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
         return undefined;
       }
-      await lookUpBot(identity, logger);
+      // One auth.test, then (Socket Mode) the socket: a Slack token Slack refuses stops start-up here.
+      await slack?.start();
       const s = server;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
@@ -249,13 +254,21 @@ export function createBot(config: Config, logger: Logger): Bot {
       });
       const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
       logger.info(
-        { url, role: env.ROLE, runbooks: runbooks.map((r) => r.name), targets: file.targets.map((t) => t.name) },
+        {
+          url,
+          role: env.ROLE,
+          slack: slack?.mode,
+          runbooks: runbooks.map((r) => r.name),
+          targets: file.targets.map((t) => t.name),
+        },
         'bot listening',
       );
       return url;
     },
     stop() {
       stopping ??= (async () => {
+        // Socket Mode: nothing more arrives from Slack once the socket is closed.
+        await slack?.stop();
         if (server?.listening) {
           const s = server;
           const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -272,21 +285,4 @@ export function createBot(config: Config, logger: Logger): Bot {
       return stopping;
     },
   };
-}
-
-/**
- * The one auth.test (requests are then authorized from its answer). A token Slack refuses stops start-up with a
- * message naming it; Slack out of reach does not (alerts still come in), and the first Slack request asks again.
- */
-async function lookUpBot(identity: BotIdentity | undefined, logger: Logger): Promise<void> {
-  try {
-    const bot = await identity?.resolve();
-    if (bot) logger.info(bot, 'slack bot identified');
-  } catch (err) {
-    if (isAppError(err, 'SLACK_API_REFUSED')) throw err;
-    logger.warn(
-      { err: errorMessage(err) },
-      'slack auth.test failed at start-up; the first slack request will retry it',
-    );
-  }
 }

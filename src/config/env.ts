@@ -1,12 +1,31 @@
 import { z } from 'zod';
 
+const WHERE_APP_TOKENS_ARE = 'Basic Information → App-Level Tokens, with the connections:write scope';
+
+/**
+ * An app-level token as Slack issues it (`xapp-1-A0123…-1234…-0a1b…`): checked for the mistakes operators make
+ * (the bot token pasted instead, quotes or spaces around it) without pinning Slack's segment lengths.
+ */
+const AppTokenSchema = z.string().superRefine((v, ctx) => {
+  const problem = v.startsWith('xoxb-')
+    ? `is the bot token (xoxb-…); Socket Mode needs the app-level token, xapp-… (${WHERE_APP_TOKENS_ARE})`
+    : !v.startsWith('xapp-')
+      ? `must be an app-level token, xapp-… (${WHERE_APP_TOKENS_ARE}); unset it for HTTP mode`
+      : !/^xapp-[A-Za-z0-9-]+$/.test(v)
+        ? `is malformed: an app-level token is xapp- and then letters, digits and dashes only, no spaces or quotes (${WHERE_APP_TOKENS_ARE})`
+        : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** The process environment the bot reads, validated once at start (DESIGN.md "Environment"). */
 export const EnvSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required (the bot token, xoxb-…)' })
     .min(1, 'is required (the bot token, xoxb-…)'),
+  /** HTTP mode: verifies requests on /slack/events. Required unless SLACK_APP_TOKEN is set. */
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
+  /** Socket Mode when set: the app-level token (xapp-…, scope connections:write); no public URL needed. */
+  SLACK_APP_TOKEN: AppTokenSchema.optional(),
   SLACK_API_URL: z.url().optional(),
   SLACK_CHANNEL: z
     .string({ error: 'is required (the incident channel id, such as C0123456)' })

@@ -18,16 +18,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new AppError('CONFIG_INVALID', `invalid environment:\n${describeIssues(parsed.error.issues)}`);
   }
-  if (parsed.data.SLACK_APP_TOKEN) {
+  // Socket Mode (SLACK_APP_TOKEN) needs no signing secret: nothing reaches /slack/events.
+  if (!parsed.data.SLACK_APP_TOKEN && !parsed.data.SLACK_SIGNING_SECRET) {
     throw new AppError(
       'CONFIG_INVALID',
-      'invalid environment:\nSLACK_APP_TOKEN: Socket Mode is not supported yet; unset it and use HTTP mode (SLACK_SIGNING_SECRET)',
-    );
-  }
-  if (!parsed.data.SLACK_SIGNING_SECRET) {
-    throw new AppError(
-      'CONFIG_INVALID',
-      'invalid environment:\nSLACK_SIGNING_SECRET: is required (Slack app > Basic Information > Signing Secret)',
+      'invalid environment:\nSLACK_SIGNING_SECRET: is required in HTTP mode (Slack app > Basic Information > Signing Secret); or set SLACK_APP_TOKEN for Socket Mode',
     );
   }
   const file = parsed.data.CONFIG_FILE ? loadConfigFile(parsed.data.CONFIG_FILE) : ConfigFileSchema.parse({});

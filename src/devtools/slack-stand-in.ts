@@ -66,6 +66,12 @@ export interface StandInFile {
 
 type Args = Record<string, unknown>;
 type Reply = Record<string, unknown>;
+
+/**
+ * Answers one Web API method the stand-in does not know itself (e.g. `apps.connections.open` for the Socket Mode
+ * stand-in). `token` is the caller's, from `Authorization: Bearer` or the `token` argument.
+ */
+export type MethodHandler = (args: Record<string, unknown>, token: string | undefined) => Record<string, unknown>;
 interface Waiter {
   check: () => void;
   fail: (err: Error) => void;
@@ -113,7 +119,11 @@ function formData(contentType: string, body: Buffer): Promise<FormData> {
   return new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
 }
 
-async function parseArgs(contentType: string, body: Buffer, query: URLSearchParams): Promise<Args> {
+async function parseArgs(
+  contentType: string,
+  body: Buffer,
+  query: URLSearchParams,
+): Promise<{ args: Args; token: string | undefined }> {
   const args: Args = {};
   const put = (k: string, v: string) => {
     args[k] = JSON_FIELDS.has(k) ? tryJson(v) : v;
@@ -129,8 +139,8 @@ async function parseArgs(contentType: string, body: Buffer, query: URLSearchPara
       for (const [k, v] of new URLSearchParams(body.toString('utf8'))) put(k, v);
     }
   }
-  const { token: _token, ...rest } = args;
-  return rest;
+  const { token, ...rest } = args;
+  return { args: rest, token: typeof token === 'string' ? token : undefined };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -163,6 +173,7 @@ export class SlackStandIn {
   private readonly completed: Array<StandInFile & { seq: number }> = [];
   private readonly waiters = new Set<Waiter>();
   private readonly faults = new Set<ActiveFault>();
+  private readonly handlers = new Map<string, MethodHandler>();
   private seq = 0;
 
   private constructor(
@@ -272,6 +283,11 @@ export class SlackStandIn {
     };
   }
 
+  /** Answers `method` with `handler` from now on (recorded like any other call; faults still apply first). */
+  answer(method: string, handler: MethodHandler): void {
+    this.handlers.set(method, handler);
+  }
+
   /** Lifts every injected fault. */
   clearFaults(): void {
     this.faults.clear();
@@ -321,8 +337,9 @@ export class SlackStandIn {
       if (url.pathname.startsWith('/api/')) {
         const method = decodeURIComponent(url.pathname.slice('/api/'.length));
         let args: Args;
+        let token: string | undefined;
         try {
-          args = await parseArgs(contentType, body, url.searchParams);
+          ({ args, token } = await parseArgs(contentType, body, url.searchParams));
         } catch {
           send(res, 200, { ok: false, error: 'invalid_arguments' });
           this.record(method, {}, at);
@@ -330,7 +347,9 @@ export class SlackStandIn {
         }
         const fault = this.takeFault(method, args);
         if (fault) return this.answerFault(res, method, args, fault, at);
-        send(res, 200, this.dispatch(method, args));
+        const handler = this.handlers.get(method);
+        const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        send(res, 200, handler ? handler(args, bearer ?? token) : this.dispatch(method, args));
         this.record(method, args, at);
       } else if (url.pathname.startsWith('/upload/')) {
         const id = decodeURIComponent(url.pathname.slice('/upload/'.length));

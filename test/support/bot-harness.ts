@@ -7,6 +7,7 @@ import { type Bot, createBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { SlackStandIn } from '../../src/devtools/slack-stand-in.js';
+import { SocketModeStandIn } from '../../src/devtools/socket-mode-stand-in.js';
 import type { QueueName } from '../../src/jobs/catalog.js';
 import { createLogger } from '../../src/kernel/logger.js';
 
@@ -16,12 +17,16 @@ export const CHANNEL = 'C0INCIDENTS';
 export const APPROVER = 'U0ALICE';
 export const OTHER_APPROVER = 'U0BOB';
 export const NOT_APPROVER = 'U0MALLORY';
+/** The app-level token a Socket Mode harness's bot connects with (and its stand-in accepts). */
+export const APP_TOKEN = 'xapp-1-A0TESTAPP-1700000000000-0123456789abcdef';
 
 export interface Harness {
   url: string;
   bot: Bot;
   state: RedisProcess;
   slack: SlackStandIn;
+  /** With `socketMode`: Slack's Socket Mode, which the bot connected to at start (SLACK_APP_TOKEN). */
+  socket: SocketModeStandIn | undefined;
   /** The environment the harness's bot was configured from: a child bot process given it joins the same state. */
   env: Record<string, string>;
   /** The harness's KEY_PREFIX (state keys) and QUEUE_PREFIX (BullMQ keys). */
@@ -51,9 +56,12 @@ export async function startHarness(o: {
   role?: 'web' | 'all';
   /** More environment for the bot (such as REMEDIATION_LEASE_MS). */
   env?: Record<string, string>;
+  /** Socket Mode: the bot gets SLACK_APP_TOKEN and Slack's requests come through a Socket Mode stand-in. */
+  socketMode?: boolean;
 }): Promise<Harness> {
   const state = await startRedis();
   const slack = await SlackStandIn.start();
+  const socket = o.socketMode ? await SocketModeStandIn.start({ slack, appToken: APP_TOKEN }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'rib-harness-'));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(
@@ -92,6 +100,7 @@ export async function startHarness(o: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     KEY_PREFIX: prefix,
     QUEUE_PREFIX: `${prefix}q`,
+    ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     ...o.env,
   };
   const config = loadConfig({ ...env, ROLE: o.role ?? 'all' });
@@ -114,6 +123,7 @@ export async function startHarness(o: {
     bot,
     state,
     slack,
+    socket,
     env,
     keyPrefix: config.env.KEY_PREFIX,
     queuePrefix: config.env.QUEUE_PREFIX,
@@ -148,6 +158,7 @@ export async function startHarness(o: {
     async stop() {
       await Promise.all([...events.values()].map((e) => e.close()));
       await bot.stop();
+      await socket?.close();
       await slack.close();
       await state.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,9 @@ export const STATE_STORE_UNAVAILABLE =
 /** The request property (from the receiver's customPropertiesExtractor) holding `X-Slack-Signature`. */
 export const SIGNATURE_PROPERTY = 'requestSignature';
 
+/** Socket Mode's counterpart: the property holding the request's `envelope_id`. */
+export const ENVELOPE_PROPERTY = 'socketEnvelopeId';
+
 export interface ReplayGuardDeps {
   /** `first(key, ttl)`: true the first time a key is seen within ttl (SeenOnce on the state Redis). */
   seen: { first(key: string, ttlSeconds: number): Promise<boolean> };
@@ -41,23 +44,26 @@ type Body = Record<string, unknown> & {
 
 /**
  * The key a request is remembered by. An Events API delivery by its `event_id`: Slack's own retries
- * (`X-Slack-Retry-Num`) are re-signed with a new timestamp but keep the event id. Anything else by its signature,
- * which covers the timestamp and the whole body: a replay of a captured request carries the same one, and a new
- * request (even an identical command typed again) a new one. Only verified requests get here (Bolt checks the
- * signature first), so nobody can mark a key they could not have signed.
+ * (`X-Slack-Retry-Num` over HTTP, a new envelope with `retry_attempt` in Socket Mode) keep the event id. Anything
+ * else over HTTP by its signature, which covers the timestamp and the whole body: a replay of a captured request
+ * carries the same one, and a new request (even an identical command typed again) a new one. Only verified requests
+ * get here (Bolt checks the signature first), so nobody can mark a key they could not have signed. In Socket Mode
+ * (an authenticated socket the bot opened; nothing to replay) by the envelope id, so an envelope delivered again
+ * after a reconnect is answered once.
  */
-function replayKey(body: Body, signature: unknown): string | undefined {
+function replayKey(body: Body, signature: unknown, envelopeId: unknown): string | undefined {
   if (body.type === 'event_callback' && typeof body.event_id === 'string') return `event:${body.event_id}`;
   if (typeof signature === 'string' && signature.length > 0) return `sig:${signature}`;
+  if (typeof envelopeId === 'string' && envelopeId.length > 0) return `envelope:${envelopeId}`;
   return undefined;
 }
 
 type Ack = (response?: unknown) => Promise<void>;
 
 /**
- * Bolt global middleware: every request on `/slack/events` seen before within the replay window is acknowledged
- * (200) and dropped before any listener runs, so a replayed `/incident note` adds no second note and a replayed
- * click decides nothing twice. When the state Redis cannot say whether it was seen, the request is refused the same
+ * Bolt global middleware: every request (on `/slack/events`, or an envelope on the socket) seen before within the
+ * replay window is acknowledged and dropped before any listener runs, so a replayed `/incident note` adds no second
+ * note and a replayed click decides nothing twice. When the state Redis cannot say whether it was seen, the request is refused the same
  * way (it could not be served anyway) and the person is told so privately instead of waiting for Slack's timeout.
  */
 export function replayGuard(d: ReplayGuardDeps): Middleware<AnyMiddlewareArgs> {
@@ -65,7 +71,7 @@ export function replayGuard(d: ReplayGuardDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as Body;
     const ack = 'ack' in args && typeof args.ack === 'function' ? (args.ack as Ack) : undefined;
-    const key = replayKey(body, args.context[SIGNATURE_PROPERTY]);
+    const key = replayKey(body, args.context[SIGNATURE_PROPERTY], args.context[ENVELOPE_PROPERTY]);
     if (!key) {
       await args.next();
       return;

@@ -67,9 +67,25 @@ describe('loadConfig', () => {
     expect(err.message).toContain('Signing Secret');
   });
 
-  it('refuses SLACK_APP_TOKEN (Socket Mode) with a message naming it', () => {
-    const err = thrown(() => loadConfig({ ...ENV, SLACK_APP_TOKEN: 'xapp-1-abc' }));
-    expect(err.message).toMatch(/^SLACK_APP_TOKEN: /m);
+  it('runs Socket Mode with SLACK_APP_TOKEN and no signing secret', () => {
+    const { SLACK_SIGNING_SECRET: _, ...env } = ENV;
+    expect(loadConfig({ ...env, SLACK_APP_TOKEN: 'xapp-1-A0TEST-1-abc' }).env.SLACK_APP_TOKEN).toBe(
+      'xapp-1-A0TEST-1-abc',
+    );
+  });
+
+  it.each([
+    ['xoxb-123-456-abc', /^SLACK_APP_TOKEN: is the bot token \(xoxb-…\); Socket Mode needs the app-level token/m],
+    ['xapp-1-A0TEST-1-abc\n', /^SLACK_APP_TOKEN: is malformed/m],
+    [
+      '"xapp-1-A0TEST-1-abc"',
+      /^SLACK_APP_TOKEN: must be an app-level token, xapp-… \(Basic Information → App-Level Tokens/m,
+    ],
+    ['', /^SLACK_APP_TOKEN: must be an app-level token/m],
+  ])('refuses the malformed app token %j, saying what is wrong and where the right one is', (token, message) => {
+    const err = thrown(() => loadConfig({ ...ENV, SLACK_APP_TOKEN: token }));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(message);
   });
 
   it('loads CONFIG_FILE when set', () => {
