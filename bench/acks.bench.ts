@@ -33,23 +33,7 @@ import {
 import { SlackStandIn } from '../src/devtools/slack-stand-in.js';
 import { newIncident, type Severity } from '../src/incidents/incident.js';
 import { IncidentStore } from '../src/incidents/incident-store.js';
-
-/** One figure of the bench table (the shape `npm run bench` collects). */
-export interface BenchRow {
-  section: string;
-  name: string;
-  value: number | string;
-  unit: string;
-  goal: string;
-  ok: boolean | null;
-  note?: string;
-}
-
-export interface BenchContext {
-  quick: boolean;
-  log(line: string): void;
-  env: NodeJS.ProcessEnv;
-}
+import type { BenchContext, BenchRow } from './support/rows.js';
 
 const SECRET = 'bench-signing-secret';
 const CHANNEL = 'C0BENCH';
