@@ -15,6 +15,7 @@ import { PROBES } from './diagnostics/probe-catalog.js';
 import { TargetSlots } from './diagnostics/target-slots.js';
 import { createEdgeServer } from './http/edge-server.js';
 import { httpRoutes } from './http/routes.js';
+import { IncidentChannels } from './incidents/incident-channel.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
@@ -87,6 +88,17 @@ export function createBot(config: Config, logger: Logger): Bot {
     logger.debug({ queue, err: err.message }, 'queue producer error'),
   );
 
+  const channels = new IncidentChannels({
+    redis,
+    prefix: env.KEY_PREFIX,
+    store,
+    timeline,
+    thread,
+    slack: notifier,
+    queues,
+    severities: file.incidentChannels.severities,
+    logger,
+  });
   const proposalService = new ProposalService({
     proposals,
     incidents: store,
@@ -109,6 +121,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     prefix: env.KEY_PREFIX,
     groupWindowMs: file.incidents.groupWindow,
     proposals: proposalService,
+    channels,
     logger,
   });
   const diagnosis = new DiagnosisService({
@@ -148,13 +161,14 @@ export function createBot(config: Config, logger: Logger): Bot {
     runBudgetMs: JOBS.remediations.timeoutMs,
     pauseAt: env.REMEDIATION_PAUSE_AT === undefined ? undefined : ExecutionPhaseSchema.parse(env.REMEDIATION_PAUSE_AT),
   });
-  const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService });
+  const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService, channels });
   const incidentIntake = new IncidentCommandIntake({
     store,
     timeline,
     queues,
     defaultChannel: env.SLACK_CHANNEL,
     targets,
+    channels,
   });
   const incidentWorker = new IncidentCommandWorker({ store, timeline, proposals, thread, notifier });
   const redisWorker = new RedisCommandWorker({ targets, notifier });
@@ -219,6 +233,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     proposals: proposalService,
     remediation,
     lifecycle,
+    channels,
     commands: incidentWorker,
     redis: redisWorker,
     targetSlots: new TargetSlots(redis, env.KEY_PREFIX, { logger }),

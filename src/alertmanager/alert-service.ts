@@ -30,6 +30,8 @@ export interface AlertServiceDeps {
   groupWindowMs: number;
   /** Withdraws an incident's pending proposals when it resolves (remediation's ProposalService fits). */
   proposals: { withdrawPending(incidentId: string): Promise<unknown> };
+  /** Queues an incident's own channel when its severity calls for one (incidents' IncidentChannels fits). */
+  channels: { ensureFor(incident: Incident): Promise<void> };
   logger: Logger;
 }
 
@@ -146,6 +148,7 @@ export class AlertService {
     let incident = existing ? await this.d.store.require(existing) : await this.openIncident(webhook, receivedAt);
     await this.d.thread.ensureThread(incident);
     incident = await this.d.store.require(incident.id);
+    await this.d.channels.ensureFor(incident);
 
     let changes = 0;
     const toDiagnose = new Map<string, { runbook: Runbook; target: Target }>();

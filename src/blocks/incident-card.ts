@@ -1,4 +1,5 @@
 import { utc } from '../kernel/time.js';
+import { declareChannelBlocks } from './declare-channel.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
@@ -13,6 +14,8 @@ export interface CardIncident {
   commander: string;
   createdAt: string;
   resolvedAt: string;
+  /** The incident's own channel, once declared (linked from the card). */
+  incidentChannel?: string;
 }
 
 /** What the card and the alert messages read of one alert's state (the stored alert state fits). */
@@ -84,10 +87,12 @@ export function incidentCard(
   if (lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: safe(lines.join('\n')) } });
   const ctx = [`Opened ${utc(incident.createdAt)}`];
   if (incident.resolvedAt) ctx.push(`resolved ${utc(incident.resolvedAt)}`);
+  if (incident.incidentChannel) ctx.push(`channel <#${incident.incidentChannel}>`);
   // A resolved incident has nothing awaiting approval: its pending proposals were withdrawn when it resolved.
   if (opts.openProposals && incident.status === 'open') ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
   if (opts.withdrawnProposals) ctx.push(`${opts.withdrawnProposals} proposal(s) withdrawn`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ctx.join(' · ') }] });
+  blocks.push(...declareChannelBlocks(incident));
   return {
     // The fallback text is mrkdwn too and drives notifications: escape it like the blocks.
     text: safe(`${incident.id} [${incident.status}] ${incident.title}`, LIMITS.sectionText),

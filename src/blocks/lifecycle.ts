@@ -38,3 +38,14 @@ export function commanderChangedMessage(commander: string, user: string): SlackM
 export function incidentResolvedMessage(user: string, summary: string): SlackMessage {
   return section(`:white_check_mark: Resolved by <@${user}>${summary ? `: ${safe(summary, TYPED_MAX)}` : ''}`);
 }
+
+/**
+ * In the triage thread once the incident has its own channel: where the work moved, and that commands there need
+ * no id. `by` is a Slack user id, or `auto` when the severity policy opened it.
+ */
+export function incidentChannelLinkMessage(incidentId: string, channel: string, by: string): SlackMessage {
+  const who = by === 'auto' ? ' (its severity calls for one)' : ` (declared by <@${by}>)`;
+  return section(
+    `:loudspeaker: ${incidentId} has its own channel: <#${channel}>${who}. Slash commands there act on ${incidentId} without an id.`,
+  );
+}

@@ -5,8 +5,9 @@ import type { CommandContext } from './slash-handler.js';
 export type Lookup = { incident: Incident } | { error: string };
 
 /**
- * The incident a command is about: the one named, else the one whose thread the command came from, else the only
- * open one in the channel (optionally: for this target). Several or none give an error that says what to type.
+ * The incident a command is about: the one named, else the one whose thread the command came from, else the one
+ * whose own channel this is, else the only open one in the channel (optionally: for this target). Several or none
+ * give an error that says what to type.
  */
 export async function findIncident(
   store: IncidentStore,
@@ -23,6 +24,10 @@ export async function findIncident(
     const incident = id ? await store.get(id) : undefined;
     if (incident) return { incident };
   }
+  // A command typed in an incident's own channel: one GET, and that incident.
+  const own = await store.findByIncidentChannel(ctx.channel);
+  const ofChannel = own ? await store.get(own) : undefined;
+  if (ofChannel) return { incident: ofChannel };
   // One indexed round trip, whatever else is open: is exactly one open here? (Only that one's hash is read.)
   const { total, ids, only } = await store.onlyOpenInChannel(ctx.channel, NAMED_AT_MOST, target);
   if (only) return { incident: only };

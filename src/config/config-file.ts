@@ -93,6 +93,16 @@ export const ConfigFileSchema = z
       })
       .strict()
       .default({ groupWindow: 60 * 60_000 }),
+    incidentChannels: z
+      .object({
+        /**
+         * Incidents of these severities get their own channel as soon as they have (or are raised to) one; empty,
+         * the default, leaves it to the card's "Declare incident" and `/incident new … --channel`.
+         */
+        severities: z.array(z.enum(['sev1', 'sev2', 'sev3', 'sev4'])).default([]),
+      })
+      .strict()
+      .default({ severities: [] }),
     commands: z
       .object({
         /** Per-user sliding-window limit on `/redis` commands, which read production Redis. */

@@ -54,6 +54,15 @@ export interface StandInMessage {
   metadata?: unknown;
 }
 
+/** A channel the bot created with `conversations.create`, and who was invited to it. */
+export interface StandInChannel {
+  id: string;
+  name: string;
+  isPrivate: boolean;
+  /** Members in the order they joined: the bot (its creator) first, then each invited user once. */
+  members: string[];
+}
+
 /** An upload that went through all three steps of `filesUploadV2`, with its content decoded as UTF-8. */
 export interface StandInFile {
   id: string;
@@ -171,6 +180,7 @@ export class SlackStandIn {
   private readonly posted: Array<StandInMessage & { seq: number }> = [];
   private readonly uploads = new Map<string, { filename: string; content?: string }>();
   private readonly completed: Array<StandInFile & { seq: number }> = [];
+  private readonly created: StandInChannel[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly faults = new Set<ActiveFault>();
   private readonly handlers = new Map<string, MethodHandler>();
@@ -211,6 +221,11 @@ export class SlackStandIn {
     return all
       .filter((m) => m.threadTs === undefined)
       .map((root) => ({ root, replies: all.filter((r) => r.channel === root.channel && r.threadTs === root.ts) }));
+  }
+
+  /** Channels created with `conversations.create`, oldest first, with their members. */
+  channels(): StandInChannel[] {
+    return this.created.map((c) => ({ ...c, members: [...c.members] }));
   }
 
   files(): StandInFile[] {
@@ -508,9 +523,15 @@ export class SlackStandIn {
       case 'conversations.replies':
       case 'conversations.history':
         return this.readMessages(method, args);
+      case 'conversations.create':
+        return this.createChannel(args);
+      case 'conversations.invite':
+        return this.invite(args);
       case 'conversations.info': {
         const id = str(args, 'channel');
         if (!id) return { ok: false, error: 'channel_not_found' };
+        const made = this.created.find((c) => c.id === id);
+        if (made) return { ok: true, channel: this.channelObject(made) };
         const channel = { id, name: id.toLowerCase(), is_channel: true, is_private: false, is_archived: false };
         return { ok: true, channel: { ...channel, is_member: true, created: 1_700_000_000 } };
       }
@@ -553,6 +574,56 @@ export class SlackStandIn {
       messages: page.map((m) => this.slackMessage(m, withMetadata)),
       has_more: more,
       response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
+  }
+
+  /**
+   * `conversations.create` as Slack checks names: lowercase letters, digits, `-` and `_` only (`invalid_name_specials`),
+   * at most 80 characters (`invalid_name_maxlength`), not in use (`name_taken`). The bot becomes its first member.
+   */
+  private createChannel(args: Args): Reply {
+    const name = str(args, 'name') ?? '';
+    if (!name) return { ok: false, error: 'invalid_name_required' };
+    if (name.length > 80) return { ok: false, error: 'invalid_name_maxlength' };
+    if (!/^[a-z0-9_-]+$/.test(name)) return { ok: false, error: 'invalid_name_specials' };
+    if (this.created.some((c) => c.name === name)) return { ok: false, error: 'name_taken' };
+    this.seq++;
+    const isPrivate = args.is_private === true || str(args, 'is_private') === 'true';
+    const channel: StandInChannel = {
+      id: `C0NEW${String(this.seq).padStart(5, '0')}`,
+      name,
+      isPrivate,
+      members: [BOT.user_id],
+    };
+    this.created.push(channel);
+    return { ok: true, channel: this.channelObject(channel) };
+  }
+
+  /** `conversations.invite`: comma-separated `users` into a channel the bot created; one already there is an error. */
+  private invite(args: Args): Reply {
+    const channel = this.created.find((c) => c.id === str(args, 'channel'));
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const users = (str(args, 'users') ?? '').split(',').filter(Boolean);
+    if (users.length === 0) return { ok: false, error: 'no_user' };
+    if (users.includes(BOT.user_id)) return { ok: false, error: 'cant_invite_self' };
+    const fresh = users.filter((u) => !channel.members.includes(u));
+    if (fresh.length === 0) return { ok: false, error: 'already_in_channel' };
+    channel.members.push(...fresh);
+    return { ok: true, channel: this.channelObject(channel) };
+  }
+
+  private channelObject(c: StandInChannel): Reply {
+    return {
+      id: c.id,
+      name: c.name,
+      is_channel: !c.isPrivate,
+      is_group: c.isPrivate,
+      is_private: c.isPrivate,
+      is_archived: false,
+      is_member: true,
+      creator: BOT.user_id,
+      created: 1_700_000_000,
+      num_members: c.members.length,
     };
   }
 

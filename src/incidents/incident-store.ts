@@ -203,6 +203,20 @@ export class IncidentStore {
     return (await this.redis.get(`${this.prefix}:thread:${channel}:${threadTs}`)) ?? undefined;
   }
 
+  /** The incident whose own channel (declared with `/incident new --channel` or the card) is `channel`. */
+  async findByIncidentChannel(channel: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}:incident-channel:${channel}`)) ?? undefined;
+  }
+
+  /** Records an incident's own channel, and the channel → incident lookup, together. */
+  async bindIncidentChannel(id: string, channel: string): Promise<void> {
+    await this.redis
+      .multi()
+      .set(`${this.prefix}:incident-channel:${channel}`, id)
+      .hset(this.incidentKey(id), { incidentChannel: channel })
+      .exec();
+  }
+
   async bindThread(id: string, channel: string, threadTs: string): Promise<void> {
     await this.redis
       .multi()

@@ -29,21 +29,30 @@ export class IncidentThread {
     return ts;
   }
 
-  /** Re-renders the root message in place from stored state. */
+  /** Re-renders the root message in place from stored state (and its copy in the incident's own channel). */
   async refreshCard(incidentId: string): Promise<void> {
     const incident = await this.store.require(incidentId);
     if (!incident.threadTs) return;
+    const card = await this.renderCard(incident);
+    await this.notifier.update(incident.channel, incident.threadTs, card);
+    if (incident.incidentChannel && incident.incidentChannelCardTs) {
+      await this.notifier.update(incident.incidentChannel, incident.incidentChannelCardTs, card);
+    }
+  }
+
+  /** Posts a copy of the card at the top of `channel` (the incident's own channel); returns its ts. */
+  async postCardIn(channel: string, incidentId: string): Promise<string> {
+    return this.notifier.post(channel, await this.renderCard(await this.store.require(incidentId)));
+  }
+
+  private async renderCard(incident: Incident): Promise<SlackMessage> {
     const [alerts, proposals] = await Promise.all([
-      this.store.listAlerts(incidentId),
-      this.proposals.listForIncident(incidentId),
+      this.store.listAlerts(incident.id),
+      this.proposals.listForIncident(incident.id),
     ]);
     const openProposals = proposals.filter((p) => p.status === 'pending').length;
     const withdrawnProposals = proposals.filter((p) => p.status === 'withdrawn').length;
-    await this.notifier.update(
-      incident.channel,
-      incident.threadTs,
-      incidentCard(incident, alerts, { openProposals, withdrawnProposals, now: new Date().toISOString() }),
-    );
+    return incidentCard(incident, alerts, { openProposals, withdrawnProposals, now: new Date().toISOString() });
   }
 
   /** Re-renders a message posted in a thread (a proposal, say) in place. */

@@ -22,6 +22,12 @@ export const IncidentSchema = z.object({
   createdAt: z.string(),
   resolvedAt: z.string().default(''),
   summary: z.string().default(''),
+  /** The incident's own Slack channel (id) once declared; slash commands there act on this incident. */
+  incidentChannel: z.string().default(''),
+  /** The card's copy at the top of that channel, kept current with the thread's. */
+  incidentChannelCardTs: z.string().default(''),
+  /** The triage-thread message linking to that channel (posted once). */
+  incidentChannelLinkTs: z.string().default(''),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 
@@ -50,6 +56,9 @@ export function newIncident(o: NewIncident): Incident {
     createdAt: o.createdAt,
     resolvedAt: '',
     summary: '',
+    incidentChannel: '',
+    incidentChannelCardTs: '',
+    incidentChannelLinkTs: '',
   };
 }
 

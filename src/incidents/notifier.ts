@@ -11,6 +11,10 @@ export interface Notifier {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** A message only `user` sees. */
   ephemeral(channel: string, user: string, text: string, threadTs?: string): Promise<void>;
+  /** Creates a public channel (conversations.create); Slack answers `name_taken` for a name in use. */
+  createChannel(name: string): Promise<{ id: string; name: string }>;
+  /** Invites users to a channel (conversations.invite); users already in it are fine. */
+  invite(channel: string, users: readonly string[]): Promise<void>;
   /** Uploads a text file into a thread. */
   upload(channel: string, threadTs: string, filename: string, content: string, title: string): Promise<void>;
 }

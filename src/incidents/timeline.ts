@@ -30,6 +30,8 @@ export const TimelineEventTypeSchema = z.enum([
   'note',
   'severity.changed',
   'commander.changed',
+  /** The incident got its own Slack channel. */
+  'channel.created',
   'export',
   /** A slash command run against the incident (who and what). */
   'command',

@@ -3,6 +3,7 @@ import { AlertJobSchema } from '../alertmanager/alert-job.js';
 import { INCIDENT_JOB_SCHEMAS as INCIDENT } from '../commands/incident/jobs.js';
 import { REDIS_JOB_SCHEMAS as REDIS } from '../commands/redis/jobs.js';
 import { DiagnosisJobSchema } from '../diagnostics/diagnosis-job.js';
+import { IncidentChannelJobSchema } from '../incidents/incident-channel.js';
 import { RemediationJobSchema } from '../remediation/remediation-job.js';
 
 /**
@@ -72,6 +73,8 @@ const CATALOG = {
   'incident.resolve': command(INCIDENT['incident.resolve']),
   'incident.timeline': command(INCIDENT['incident.timeline']),
   'incident.export': command(INCIDENT['incident.export']),
+  /** Give an incident its own channel (the card's Declare button, the severity policy). */
+  'incident.channel': command(IncidentChannelJobSchema),
   'redis.info': command(REDIS['redis.info']),
   'redis.targets': command(REDIS['redis.targets']),
 } as const satisfies Record<string, JobSpec>;

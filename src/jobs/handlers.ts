@@ -42,12 +42,14 @@ export interface JobHandlerDeps<Report = unknown, Request = unknown> {
   };
   remediation: { execute(proposalId: string, logger: Logger): Promise<unknown> };
   lifecycle: {
-    open(incidentId: string, user: string): Promise<void>;
+    open(incidentId: string, user: string, channel: boolean): Promise<void>;
     note(incidentId: string, user: string, text: string): Promise<void>;
     severity(incidentId: string, user: string, severity: JobData<'incident.severity'>['severity']): Promise<void>;
     commander(incidentId: string, user: string, commander: string): Promise<void>;
     resolve(incidentId: string, user: string, summary: string, logger: Logger): Promise<void>;
   };
+  /** Incidents' own channels (IncidentChannels). */
+  channels: { open(incidentId: string, requestedBy: string): Promise<unknown> };
   commands: {
     postTimeline(incidentId: string, user: string): Promise<void>;
     export(
@@ -83,13 +85,14 @@ export function createJobHandlers<Report, Request>(d: JobHandlerDeps<Report, Req
         logger,
       ),
     remediations: (data, { logger }) => d.remediation.execute(data.proposalId, logger),
-    'incident.open': (data) => d.lifecycle.open(data.incidentId, data.user),
+    'incident.open': (data) => d.lifecycle.open(data.incidentId, data.user, data.channel),
     'incident.note': (data) => d.lifecycle.note(data.incidentId, data.user, data.text),
     'incident.severity': (data) => d.lifecycle.severity(data.incidentId, data.user, data.severity),
     'incident.commander': (data) => d.lifecycle.commander(data.incidentId, data.user, data.commander),
     'incident.resolve': (data, { logger }) => d.lifecycle.resolve(data.incidentId, data.user, data.summary, logger),
     'incident.timeline': (data) => d.commands.postTimeline(data.incidentId, data.user),
     'incident.export': (data, { logger }) => d.commands.export(data.incidentId, data.user, data.format, logger),
+    'incident.channel': (data) => d.channels.open(data.incidentId, data.requestedBy),
     'redis.info': (data, { logger }) => d.redis.info(data, logger),
     'redis.targets': (data) => d.redis.health(data),
   };

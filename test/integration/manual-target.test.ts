@@ -97,10 +97,15 @@ describe('manual incidents with a target; the default runbook', () => {
   it('/redis diag <target> from another channel joins it too, and runs overview when no runbook is named', async () => {
     const ack = await slash('/redis', 'diag cache-1', OTHER_CHANNEL);
     expect(ack).toBe(`Running Overview on \`cache-1\`; findings go to the thread of ${id} in <#${CHANNEL}>.`);
+    const incident = await h.bot.services.store.require(id);
     await h.slack.waitFor(
-      async () => ((await diagnoses(id)).filter((r) => r === 'overview').length === 1 ? true : undefined),
-      { what: 'overview diagnosis' },
+      () =>
+        h.slack
+          .messages()
+          .find((m) => m.threadTs === incident.threadTs && m.text.startsWith('Diagnosis Overview on cache-1')),
+      { what: 'overview findings in the thread' },
     );
+    expect((await diagnoses(id)).filter((r) => r === 'overview')).toHaveLength(1);
     expect(await h.bot.services.store.listOpen()).toHaveLength(2); // no on-demand incident was opened
   });
 
@@ -111,9 +116,16 @@ describe('manual incidents with a target; the default runbook', () => {
       `Running Latency spike on \`sessions-1\`; findings go to the thread of ${sessionsIncident.id} in <#${SESSIONS_CHANNEL}>.`,
     );
     await h.slack.waitFor(
-      async () => ((await diagnoses(sessionsIncident.id)).includes('latency-spike') ? true : undefined),
-      { what: 'latency-spike diagnosis' },
+      () =>
+        h.slack
+          .messages()
+          .find(
+            (m) =>
+              m.threadTs === sessionsIncident.threadTs && m.text.startsWith('Diagnosis Latency spike on sessions-1'),
+          ),
+      { what: 'latency-spike findings in the thread' },
     );
+    expect(await diagnoses(sessionsIncident.id)).toEqual(['latency-spike']);
   });
 
   it('stays open when the alerts that joined it resolve: its commander closes it', async () => {
@@ -124,10 +136,12 @@ describe('manual incidents with a target; the default runbook', () => {
     expect((await h.bot.services.store.listAlerts(id)).map((a) => a.status)).toEqual(['resolved']);
     expect(await slash('/incident', `resolve ${id} pool fixed`)).toBe(`Resolving ${id}…`);
     await h.slack.waitFor(
-      async () => ((await h.bot.services.store.require(id)).status === 'resolved' ? true : undefined),
-      {
-        what: 'resolved by hand',
-      },
+      () =>
+        /\*Status\*\n:white_check_mark: resolved/.test(
+          messageText(h.slack.messages().find((m) => m.ts === incident.threadTs)!),
+        ) || undefined,
+      { what: 'card resolved by hand' },
     );
+    expect((await h.bot.services.store.require(id)).status).toBe('resolved');
   });
 });

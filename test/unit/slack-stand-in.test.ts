@@ -19,6 +19,32 @@ describe('SlackStandIn', () => {
     await s.close();
   });
 
+  it('creates channels as Slack checks names, and records who is invited', async () => {
+    const made = await client.conversations.create({ name: 'inc-3-checkout-down' });
+    expect(made.channel).toMatchObject({ name: 'inc-3-checkout-down', is_private: false, creator: 'UBOT' });
+    const id = made.channel?.id ?? '';
+    const refused = async (name: string) =>
+      client.conversations.create({ name }).then(
+        () => 'created',
+        (err: { data?: { error?: string } }) => err.data?.error,
+      );
+    expect(await refused('inc-3-checkout-down')).toBe('name_taken');
+    expect(await refused('Inc 3')).toBe('invalid_name_specials');
+    expect(await refused('x'.repeat(81))).toBe('invalid_name_maxlength');
+
+    await client.conversations.invite({ channel: id, users: 'U0ALICE,U0BOB' });
+    const again = await client.conversations.invite({ channel: id, users: 'U0ALICE' }).catch((e) => e.data?.error);
+    expect(again).toBe('already_in_channel');
+    expect(s.channels()).toEqual([
+      { id, name: 'inc-3-checkout-down', isPrivate: false, members: ['UBOT', 'U0ALICE', 'U0BOB'] },
+    ]);
+    const unknown = await client.conversations
+      .invite({ channel: 'C0NOPE', users: 'U0ALICE' })
+      .catch((e) => e.data?.error);
+    expect(unknown).toBe('channel_not_found');
+    expect((await client.conversations.info({ channel: id })).channel?.name).toBe('inc-3-checkout-down');
+  });
+
   it('answers auth.test like Slack', async () => {
     const res = await client.auth.test();
     expect(res).toMatchObject({ ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T0TEST', user: 'incident-bot' });

@@ -1,6 +1,7 @@
 import { incidentStatusLine, invalidCommandReply, openIncidentsReply, STATUS_PAGE_SIZE } from '../../blocks/replies.js';
 import { safe } from '../../blocks/text.js';
 import { type Incident, newIncident } from '../../incidents/incident.js';
+import type { IncidentChannels } from '../../incidents/incident-channel.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { Timeline } from '../../incidents/timeline.js';
 import type { Enqueue } from '../../kernel/enqueue.js';
@@ -19,6 +20,8 @@ export interface IncidentCommandIntakeDeps {
   defaultChannel: string;
   /** The configured targets, which `/incident new … --target <name>` must name. */
   targets: Pick<TargetRegistry, 'get' | 'list'>;
+  /** Queues an incident's own channel (the card's Declare button). */
+  channels: Pick<IncidentChannels, 'request'>;
 }
 
 /**
@@ -40,7 +43,7 @@ export class IncidentCommandIntake implements SlashHandler {
       case 'invalid':
         return invalidCommandReply(cmd.reason, INCIDENT_USAGE);
       case 'new':
-        return this.open(cmd.title, cmd.target, ctx, logger);
+        return this.open(cmd, ctx, logger);
       case 'status': {
         if (!cmd.page) {
           const found = await findIncident(this.d.store, ctx, cmd.incidentId);
@@ -77,7 +80,8 @@ export class IncidentCommandIntake implements SlashHandler {
    * ones), the incident is that target's like an alert's would be: it opens in the target's channel, and `/redis
    * diag` and new alert groups for the target join it under the same rules (open, within `incidents.groupWindow`).
    */
-  private async open(title: string, targetName: string | undefined, ctx: CommandContext, logger: Logger) {
+  private async open(cmd: Extract<IncidentCommand, { kind: 'new' }>, ctx: CommandContext, logger: Logger) {
+    const { title, target: targetName } = cmd;
     const target = targetName === undefined ? undefined : this.d.targets.get(targetName);
     if (targetName !== undefined && !target) return unknownTarget(targetName, this.d.targets.list());
     const id = await this.d.store.nextId();
@@ -99,10 +103,25 @@ export class IncidentCommandIntake implements SlashHandler {
       text: `Opened by <@${ctx.user}>: ${title}${target ? ` (target ${target.name})` : ''}`,
       data: { commander: ctx.user, ...(target ? { target: target.name } : {}) },
     });
-    await this.d.queues.add('incident.open', { incidentId: id, user: ctx.user });
-    logger.info({ incidentId: id, target: target?.name }, 'incident opened by hand');
+    await this.d.queues.add('incident.open', { incidentId: id, user: ctx.user, channel: cmd.channel === true });
+    logger.info({ incidentId: id, target: target?.name, ownChannel: cmd.channel === true }, 'incident opened by hand');
     const about = target ? ` for \`${target.name}\`` : '';
-    return `Opening ${id}${about} in <#${channel}>, you as commander.`;
+    const own = cmd.channel ? ' and its own channel' : '';
+    return `Opening ${id}${about} in <#${channel}>${own}, you as commander.`;
+  }
+
+  /**
+   * The card's "Declare incident" button: the incident's own channel, queued. Returns the private answer (the
+   * thread links the channel once it exists).
+   */
+  async declareChannel(incidentId: string, user: string, logger: Logger): Promise<string> {
+    const incident = await this.d.store.get(incidentId);
+    if (!incident) return `No incident ${incidentId}.`;
+    if (incident.incidentChannel) return `${incident.id} already has its own channel: <#${incident.incidentChannel}>.`;
+    if (incident.status === 'resolved') return `${incident.id} is resolved; it gets no channel of its own now.`;
+    await this.d.channels.request(incident.id, user);
+    logger.info({ incidentId, user }, 'incident channel requested');
+    return `Opening a channel for ${incident.id}; the thread will link it.`;
   }
 
   /** Queues the command's own job kind; returns the job id. */

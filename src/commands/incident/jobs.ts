@@ -11,7 +11,7 @@ const IncidentJob = z.object({ incidentId: IncidentIdSchema, user: SlackUserIdSc
  */
 export const INCIDENT_JOB_SCHEMAS = {
   /** Post a new incident's thread (the incident record already exists). */
-  'incident.open': IncidentJob,
+  'incident.open': IncidentJob.extend({ channel: z.boolean().default(false) }),
   'incident.note': IncidentJob.extend({ text: z.string().min(1).max(3000) }),
   'incident.severity': IncidentJob.extend({ severity: SeveritySchema }),
   'incident.commander': IncidentJob.extend({ commander: SlackUserIdSchema }),

@@ -6,6 +6,7 @@ import {
   severityChangedMessage,
 } from '../../blocks/lifecycle.js';
 import type { Severity } from '../../incidents/incident.js';
+import type { IncidentChannels } from '../../incidents/incident-channel.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { IncidentThread } from '../../incidents/incident-thread.js';
 import type { Timeline } from '../../incidents/timeline.js';
@@ -17,17 +18,21 @@ export interface IncidentLifecycleDeps {
   thread: IncidentThread;
   /** Withdraws an incident's pending proposals when it resolves (remediation's ProposalService fits). */
   proposals: { withdrawPending(incidentId: string): Promise<unknown> };
+  /** Incidents' own channels: opened on request, or queued when the severity calls for one. */
+  channels: Pick<IncidentChannels, 'open' | 'ensureFor'>;
 }
 
 /** The background half of `/incident new|note|severity|commander|resolve`: state, timeline, thread, card. */
 export class IncidentLifecycle {
   constructor(private readonly d: IncidentLifecycleDeps) {}
 
-  /** Posts the thread of an incident opened by hand. */
-  async open(incidentId: string, user: string): Promise<void> {
+  /** Posts the thread of an incident opened by hand; then its own channel when asked (`--channel`) or due. */
+  async open(incidentId: string, user: string, channel = false): Promise<void> {
     const incident = await this.d.store.require(incidentId);
     await this.d.thread.ensureThread(incident);
     await this.d.thread.post(incidentId, incidentOpenedMessage(user, incident.commander || user));
+    if (channel) await this.d.channels.open(incidentId, user);
+    else await this.d.channels.ensureFor(incident);
   }
 
   /**
@@ -59,6 +64,7 @@ export class IncidentLifecycle {
     });
     await this.d.thread.post(incidentId, severityChangedMessage(before.severity, severity, user));
     await this.d.thread.refreshCard(incidentId);
+    await this.d.channels.ensureFor(await this.d.store.require(incidentId));
   }
 
   async commander(incidentId: string, user: string, commander: string): Promise<void> {

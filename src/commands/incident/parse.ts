@@ -4,7 +4,7 @@ import { INCIDENT_ID, SLACK_USER_ID_PART } from '../../kernel/ids.js';
 
 /** What `/incident <text>` asks for. Parsing is pure so every form is unit-tested. */
 export type IncidentCommand =
-  | { kind: 'new'; title: string; target?: string }
+  | { kind: 'new'; title: string; target?: string; channel?: true }
   | { kind: 'status'; incidentId?: string; page?: number }
   | { kind: 'note'; incidentId?: string; text: string }
   | { kind: 'severity'; incidentId?: string; severity: Severity }
@@ -17,7 +17,7 @@ export type IncidentCommand =
 
 export const INCIDENT_USAGE = usageText([
   '*Usage:* `/incident <subcommand>` — inside an incident thread or channel it acts on that incident; put an id such as `INC-12` first to pick one.',
-  '• `/incident new <title> [--target <name>]` — open an incident and its thread, you as commander; with a target, `/redis diag` and alerts for it join this incident',
+  '• `/incident new <title> [--target <name>] [--channel]` — open an incident and its thread, you as commander; with a target, `/redis diag` and alerts for it join this incident; with --channel it gets its own channel too',
   '• `/incident status [INC-n]` — the incident, or the open incidents (`/incident status page 2` for more)',
   '• `/incident note [INC-n] <text>` — add a note to the timeline',
   '• `/incident severity [INC-n] <sev1|sev2|sev3|sev4>`',
@@ -120,13 +120,14 @@ export function parseIncidentCommand(text: string): IncidentCommand {
 const TARGET_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
 
 /**
- * `new <title> [--target <name>]`: the option may stand anywhere (`--target=name` too); the rest is the title.
- * Any other `--option` is refused rather than swallowed into the title.
+ * `new <title> [--target <name>] [--channel]`: the options may stand anywhere (`--target=name` too); the rest is the
+ * title. Any other `--option` is refused rather than swallowed into the title.
  */
 function parseNew(rest: string): IncidentCommand {
   const words = rest.split(/\s+/).filter(Boolean);
   const title: string[] = [];
   let target: string | undefined;
+  let channel = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] ?? '';
     const opt = /^--([a-z-]+)(?:=(.*))?$/i.exec(w);
@@ -134,8 +135,16 @@ function parseNew(rest: string): IncidentCommand {
       title.push(w);
       continue;
     }
-    if (opt[1]?.toLowerCase() !== 'target') {
-      return { kind: 'invalid', reason: `unknown option "${w}" for new (it takes \`--target <name>\`)` };
+    const name = opt[1]?.toLowerCase();
+    if (name === 'channel' && opt[2] === undefined) {
+      channel = true;
+      continue;
+    }
+    if (name !== 'target') {
+      return {
+        kind: 'invalid',
+        reason: `unknown option "${w}" for new (it takes \`--target <name>\` and \`--channel\`)`,
+      };
     }
     const value = opt[2] ?? words[++i];
     if (!value || !TARGET_NAME.test(value)) {
@@ -149,6 +158,10 @@ function parseNew(rest: string): IncidentCommand {
   }
   if (!title.length)
     return { kind: 'invalid', reason: 'new needs a title, e.g. `/incident new Checkout cache evicting`' };
-  const joined = title.join(' ').slice(0, 200);
-  return target ? { kind: 'new', title: joined, target } : { kind: 'new', title: joined };
+  return {
+    kind: 'new',
+    title: title.join(' ').slice(0, 200),
+    ...(target ? { target } : {}),
+    ...(channel ? { channel: true as const } : {}),
+  };
 }

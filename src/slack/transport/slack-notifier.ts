@@ -85,6 +85,24 @@ export class SlackNotifier implements Notifier {
     );
   }
 
+  async createChannel(name: string): Promise<{ id: string; name: string }> {
+    const res = await this.call(() => this.client.conversations.create({ name, is_private: false }));
+    const id = res.channel?.id;
+    if (!id) throw new AppError('SLACK_API_FAILED', 'conversations.create answered without a channel id');
+    return { id, name: res.channel?.name ?? name };
+  }
+
+  async invite(channel: string, users: readonly string[]): Promise<void> {
+    if (users.length === 0) return;
+    try {
+      await this.call(() => this.client.conversations.invite({ channel, users: users.join(',') }));
+    } catch (err) {
+      // Inviting someone already there changes nothing; Slack still calls it an error.
+      if (err instanceof AppError && err.details?.slackError === 'already_in_channel') return;
+      throw err;
+    }
+  }
+
   /** Uploads a file into a thread (files.getUploadURLExternal + upload + files.completeUploadExternal). */
   async upload(channel: string, threadTs: string, filename: string, content: string, title: string): Promise<void> {
     await this.call(() =>

@@ -38,6 +38,7 @@ describe('/incident status over many open incidents', () => {
       queues,
       defaultChannel: 'C1',
       targets: new TargetRegistry([]),
+      channels: { request: async () => {} },
     });
     const base = Date.parse('2026-03-01T10:00:00.000Z');
     // 45 open in C1 (every fifth one sev2, titles an attacker chose), 3 resolved, 5 open in C2.

@@ -59,6 +59,7 @@ describe('per-target diagnosis slots across two workers', () => {
       proposals: { propose: unused },
       remediation: { execute: unused },
       lifecycle: { open: unused, note: unused, severity: unused, commander: unused, resolve: unused },
+      channels: { open: unused },
       commands: { postTimeline: unused, export: unused },
       redis: { info: unused, health: unused },
       targetSlots: new TargetSlots(redis, prefix, { retryMs: 100 }),

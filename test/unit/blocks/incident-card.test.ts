@@ -21,6 +21,9 @@ function incident(over: Partial<Incident> = {}): Incident {
     createdAt: '2026-11-23T14:02:11.000Z',
     resolvedAt: '',
     summary: '',
+    incidentChannel: '',
+    incidentChannelCardTs: '',
+    incidentChannelLinkTs: '',
     ...over,
   };
 }
@@ -103,6 +106,21 @@ describe('incidentCard', () => {
     const open = allTexts(incidentCard(incident(), [alert()], { now: NOW, openProposals: 1 })).join('\n');
     expect(open).toContain('1 proposal(s) awaiting approval');
     expect(open).not.toContain('withdrawn');
+  });
+
+  it('offers "Declare incident" while open without a channel; links the channel once it has one', () => {
+    const open = incidentCard(incident(), [alert()], { now: NOW });
+    const actions = open.blocks.filter((b) => b.type === 'actions');
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({
+      block_id: 'incident_channel:INC-7',
+      elements: [{ type: 'button', action_id: 'incident_declare_channel', value: 'INC-7' }],
+    });
+    const declared = incidentCard(incident({ incidentChannel: 'C0INC7' }), [alert()], { now: NOW });
+    expect(declared.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(allTexts(declared).join('\n')).toContain('Opened 2026-11-23 14:02:11 UTC · channel <#C0INC7>');
+    const resolved = incidentCard(incident({ status: 'resolved', resolvedAt: NOW }), [alert()], { now: NOW });
+    expect(resolved.blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('says how to route an alert that matched no target', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   commanderChangedMessage,
+  incidentChannelLinkMessage,
   incidentOpenedMessage,
   incidentResolvedMessage,
   noteMessage,
@@ -33,6 +34,13 @@ describe('incident lifecycle messages', () => {
     expect(onlyText(noteMessage('U0ALICE', 'Root cause: a cron job', { afterResolution: true }))).toBe(
       ':memo: Note from <@U0ALICE> _(added after the incident was resolved)_: Root cause: a cron job',
     );
+  });
+
+  it('incident channel link: where, who declared it (or the severity policy), and that commands there need no id', () => {
+    expect(onlyText(incidentChannelLinkMessage('INC-3', 'C0NEW1', 'U0ALICE'))).toBe(
+      ':loudspeaker: INC-3 has its own channel: <#C0NEW1> (declared by <@U0ALICE>). Slash commands there act on INC-3 without an id.',
+    );
+    expect(onlyText(incidentChannelLinkMessage('INC-3', 'C0NEW1', 'auto'))).toContain('(its severity calls for one)');
   });
 
   it('severity and commander changes say from what, to what, by whom', () => {

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       targets: [],
       approvals: { approvers: [], twoPersonRule: true, expiresAfter: 900_000 },
       incidents: { groupWindow: 3_600_000 },
+      incidentChannels: { severities: [] },
       commands: { rateLimit: { max: 10, window: 60_000 } },
     });
   });

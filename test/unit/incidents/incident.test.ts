@@ -47,6 +47,9 @@ describe('newIncident', () => {
       createdAt: '2026-11-23T14:02:11.000Z',
       resolvedAt: '',
       summary: '',
+      incidentChannel: '',
+      incidentChannelCardTs: '',
+      incidentChannelLinkTs: '',
     });
     expect(IncidentSchema.parse(incident)).toEqual(incident);
   });

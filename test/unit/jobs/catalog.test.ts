@@ -9,6 +9,7 @@ const COMMAND_KINDS: JobName[] = [
   'incident.resolve',
   'incident.timeline',
   'incident.export',
+  'incident.channel',
   'redis.info',
   'redis.targets',
 ];

@@ -27,6 +27,7 @@ function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: s
       commander: vi.fn(note('commander')),
       resolve: vi.fn(note('resolve')),
     },
+    channels: { open: vi.fn(note('channel')) },
     commands: { postTimeline: vi.fn(note('timeline')), export: vi.fn(note('export')) },
     redis: { info: vi.fn(note('info')), health: vi.fn(note('health')) },
     // Every target free: the work runs at once.

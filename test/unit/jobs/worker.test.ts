@@ -21,6 +21,7 @@ function handlers(over: Partial<JobHandlers> = {}): JobHandlers {
     'incident.resolve': ok,
     'incident.timeline': ok,
     'incident.export': ok,
+    'incident.channel': ok,
     'redis.info': ok,
     'redis.targets': ok,
     ...over,

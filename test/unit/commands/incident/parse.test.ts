@@ -60,6 +60,17 @@ describe('parseIncidentCommand', () => {
       title: 'Checkout slow',
       target: 'cache-1',
     });
+    expect(parseIncidentCommand('new Checkout down --channel --target cache-1')).toEqual({
+      kind: 'new',
+      title: 'Checkout down',
+      target: 'cache-1',
+      channel: true,
+    });
+    expect(parseIncidentCommand('new --channel Checkout down')).toEqual({
+      kind: 'new',
+      title: 'Checkout down',
+      channel: true,
+    });
     expect(parseIncidentCommand('new Checkout --TARGET sessions.eu slow')).toEqual({
       kind: 'new',
       title: 'Checkout slow',
@@ -73,6 +84,7 @@ describe('parseIncidentCommand', () => {
     ['new --target cache-1', 'new needs a title'],
     ['new Checkout --target a --target b', 'new takes one --target'],
     ['new Checkout --channels', 'unknown option "--channels" for new'],
+    ['new Checkout --channel=yes', 'unknown option "--channel=yes" for new'],
   ])('refuses %j', (text, reason) => {
     const cmd = parseIncidentCommand(text);
     expect(cmd.kind).toBe('invalid');
