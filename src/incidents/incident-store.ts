@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
 import { type AlertState, AlertStateSchema, type Incident, IncidentSchema } from './incident.js';
 import { NEWEST_FOR_TARGET, PAGE, WRITE_INCIDENT } from './open-index-lua.js';
@@ -57,6 +57,23 @@ export class IncidentStore {
     await this.write('create', valid.id, valid);
   }
 
+  /**
+   * Adds the incident's creation, indexes included, to `multi`, so it commits with what else the change writes (its
+   * timeline entry, the card it owes). The script's reply in the MULTI is 1.
+   */
+  createIn(multi: ChainableCommander, incident: Incident): ChainableCommander {
+    const valid = IncidentSchema.parse(incident);
+    return multi.eval(WRITE_INCIDENT, 0, this.prefix, valid.id, 'create', ...Object.entries(valid).flat());
+  }
+
+  /**
+   * Adds a change of the incident's fields to `multi`, its index entries moved in the same script. The script's
+   * reply in the MULTI is 1, or 0 when the incident does not exist (then nothing is written).
+   */
+  updateIn(multi: ChainableCommander, id: string, fields: Partial<Incident>): ChainableCommander {
+    return multi.eval(WRITE_INCIDENT, 0, this.prefix, id, 'update', ...Object.entries(definedFields(fields)).flat());
+  }
+
   async get(id: string): Promise<Incident | undefined> {
     const raw = await this.redis.hgetall(this.incidentKey(id));
     if (!raw.id) return undefined;
@@ -74,10 +91,7 @@ export class IncidentStore {
    * entries in the same script. An incident that does not exist is not created: INCIDENT_NOT_FOUND.
    */
   async update(id: string, fields: Partial<Incident>): Promise<Incident> {
-    const defined = Object.fromEntries(
-      Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
-    const written = await this.write('update', id, defined);
+    const written = await this.write('update', id, definedFields(fields));
     if (written !== 1) throw new AppError('INCIDENT_NOT_FOUND', `no incident ${id}`);
     return this.require(id);
   }
@@ -265,4 +279,9 @@ function parseHash(raw: unknown): Incident | undefined {
   if (!h.id) return undefined;
   const parsed = IncidentSchema.safeParse(h);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** The fields given a value (an update leaves the others as they are). */
+function definedFields(fields: Partial<Incident>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -86,6 +86,25 @@ describe('IncidentStore open-incident indexes', () => {
     expect(await store.onlyOpenInChannel('C1', 10, 'cache')).toMatchObject({ total: 1, only: { id: 'INC-1' } });
   });
 
+  it('creates and resolves inside the caller’s MULTI, indexes in the same commit', async () => {
+    const p = prefix();
+    const store = new IncidentStore(a, p);
+    const created = await store
+      .createIn(a.multi(), incident(1, { channel: 'C1', target: 'cache' }))
+      .set(`${p}:other`, 'x')
+      .exec();
+    expect(created?.map(([err, v]) => [err, v])).toEqual([
+      [null, 1],
+      [null, 'OK'],
+    ]);
+    expect((await store.onlyOpenInChannel('C1', 10, 'cache')).only?.id).toBe('INC-1');
+    const resolved = await store.updateIn(a.multi(), 'INC-1', { status: 'resolved' }).exec();
+    expect(resolved?.[0]?.[1]).toBe(1);
+    expect(await store.openCount()).toBe(0);
+    expect((await store.updateIn(a.multi(), 'INC-9', { status: 'open' }).exec())?.[0]?.[1]).toBe(0);
+    expect(await a.exists(`${p}:incident:INC-9`)).toBe(0);
+  });
+
   it('finds the newest open incident of a target within a window', async () => {
     const store = new IncidentStore(a, prefix());
     await store.create(incident(1, { target: 'cache', minutes: 0 }));
