@@ -75,7 +75,7 @@ export function createBot(config: Config, logger: Logger): Bot {
   metrics.counter('rib_jobs_total', 'Background jobs finished, by queue and result');
   metrics.counter('rib_slack_requests_ignored_total', 'Slack requests acknowledged and dropped, by reason');
 
-  const store = new IncidentStore(redis, env.KEY_PREFIX);
+  const store = new IncidentStore(redis, env.KEY_PREFIX, { threadOpened: (i) => metrics.threadOpened(i) });
   const timeline = new Timeline(redis, env.KEY_PREFIX);
   const proposals = new ProposalStore(redis, env.KEY_PREFIX);
   const notifier = new SlackNotifier(

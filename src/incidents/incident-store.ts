@@ -4,6 +4,16 @@ import { AppError } from '../kernel/errors.js';
 import { type AlertState, AlertStateSchema, type Incident, IncidentSchema } from './incident.js';
 import { NEWEST_FOR_TARGET, PAGE, WRITE_INCIDENT } from './open-index-lua.js';
 
+/** What the store tells its owner as it happens (metrics). */
+export interface IncidentStoreHooks {
+  /**
+   * An incident's thread exists: its root card's first post succeeded and was bound. `createdAt` is when the
+   * incident opened (for one opened by an alert group, when its webhook was received); `groupKey` is empty for one
+   * opened by hand.
+   */
+  threadOpened?(incident: { id: string; createdAt: string; groupKey: string }): void;
+}
+
 /** A slice of open incidents and how many the index holds in all. */
 export interface OpenPage {
   total: number;
@@ -23,6 +33,7 @@ export class IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly hooks: IncidentStoreHooks = {},
   ) {}
 
   private incidentKey(id: string): string {
@@ -231,12 +242,19 @@ export class IncidentStore {
       .exec();
   }
 
+  /**
+   * Records where an incident's root card was posted. Called once its first `chat.postMessage` succeeded, so the
+   * first binding is when the incident's thread came to exist: `hooks.threadOpened` hears it then (and only then).
+   */
   async bindThread(id: string, channel: string, threadTs: string): Promise<void> {
-    await this.redis
+    const res = await this.redis
       .multi()
+      .hmget(this.incidentKey(id), 'threadTs', 'createdAt', 'groupKey')
       .set(`${this.prefix}:thread:${channel}:${threadTs}`, id)
       .hset(this.incidentKey(id), { threadTs })
       .exec();
+    const [before, createdAt, groupKey] = (res?.[0]?.[1] as Array<string | null> | undefined) ?? [];
+    if (!before && createdAt) this.hooks.threadOpened?.({ id, createdAt, groupKey: groupKey ?? '' });
   }
 
   async getAlert(id: string, fingerprint: string): Promise<AlertState | undefined> {

@@ -161,6 +161,17 @@ export class Metrics {
     this.scanPace.observe({ probe }, keysPerSecond);
   }
 
+  /**
+   * An incident's root card is in Slack: for one an alert group opened (`groupKey` set), observes the seconds since
+   * its webhook was received (`createdAt`) in `rib_webhook_to_thread_seconds`. Hooked to IncidentStore.bindThread,
+   * which runs right after the card's first successful chat.postMessage, whichever path posted it.
+   */
+  threadOpened(i: { createdAt: string; groupKey: string }, now = Date.now()): void {
+    const opened = Date.parse(i.createdAt);
+    if (!i.groupKey || !Number.isFinite(opened)) return;
+    this.webhookToThread.observe(Math.max(0, now - opened) / 1000);
+  }
+
   /** Counts one Slack Web API call. */
   slackCall(method: string, result: SlackCallResult, seconds?: number): void {
     this.inc('rib_slack_api_calls_total', { method, result });

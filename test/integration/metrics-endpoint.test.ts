@@ -3,6 +3,7 @@ import { APPROVE_ACTION_ID } from '../../src/blocks/proposal.js';
 import { type PromFamily, parsePrometheusText } from '../../src/devtools/prometheus-text.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
+import { waitUntil } from '../../src/devtools/wait-until.js';
 import { APPROVER, CHANNEL, type Harness, postWebhook, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 import { fixtureText } from '../support/fixtures.js';
 
@@ -42,6 +43,11 @@ describe('GET /metrics', () => {
     const res = await postWebhook(h.url, fixtureText('01-RedisOutOfConfiguredMaxmemory-firing.json'));
     expect(res.status).toBe(202);
     await h.waitForJob('alerts', (res.json as { jobId: string }).jobId);
+    // The root card's first post binds the thread: that is where webhook → thread is observed.
+    await waitUntil(async () => Boolean((await h.bot.services.store.listOpen())[0]?.threadTs), {
+      what: 'the incident thread',
+      timeoutMs: 30_000,
+    });
     const scrape = await fetch(`${h.url}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get('content-type')).toContain('text/plain');
@@ -77,8 +83,14 @@ describe('GET /metrics', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('observes webhook → thread once, for the incident the webhook opened', () => {
+    const w2t = 'rib_webhook_to_thread_seconds';
+    expect(sample(w2t, `${w2t}_count`)).toBe(1);
+    expect(sample(w2t, `${w2t}_sum`)).toBeGreaterThan(0);
+  });
+
   it('declares the other histograms and default process metrics', () => {
-    for (const name of ['rib_webhook_to_thread_seconds', 'rib_scan_keys_per_second', 'rib_probe_duration_seconds']) {
+    for (const name of ['rib_scan_keys_per_second', 'rib_probe_duration_seconds']) {
       expect(families.get(name)?.type, name).toBe('histogram');
     }
     expect(sample('process_resident_memory_bytes', 'process_resident_memory_bytes')).toBeGreaterThan(0);

@@ -105,6 +105,16 @@ describe('IncidentStore open-incident indexes', () => {
     expect(await a.exists(`${p}:incident:INC-9`)).toBe(0);
   });
 
+  it('tells its hook when an incident’s thread first exists, once', async () => {
+    const opened: string[] = [];
+    const store = new IncidentStore(a, prefix(), { threadOpened: (i) => opened.push(`${i.id}|${i.groupKey}`) });
+    await store.create({ ...incident(1), groupKey: 'group-1' });
+    await store.bindThread('INC-1', 'C1', '1700000000.000100');
+    await store.bindThread('INC-1', 'C1', '1700000000.000100');
+    expect(opened).toEqual(['INC-1|group-1']);
+    expect(await store.findByThread('C1', '1700000000.000100')).toBe('INC-1');
+  });
+
   it('finds the newest open incident of a target within a window', async () => {
     const store = new IncidentStore(a, prefix());
     await store.create(incident(1, { target: 'cache', minutes: 0 }));

@@ -75,6 +75,17 @@ describe('Metrics (prom-client)', () => {
     expect(sample(w2t, `${w2t}_sum`, {})).toBe(1.5);
   });
 
+  it('observes webhook → thread for incidents an alert group opened, not for ones opened by hand', async () => {
+    const m = new Metrics({ defaultMetrics: false });
+    const now = Date.parse('2026-03-01T10:00:02.500Z');
+    m.threadOpened({ createdAt: '2026-03-01T10:00:00.000Z', groupKey: '{}:{alertname="RedisDown"}' }, now);
+    m.threadOpened({ createdAt: '2026-03-01T10:00:00.000Z', groupKey: '' }, now);
+    m.threadOpened({ createdAt: 'not a date', groupKey: 'g' }, now);
+    const w2t = (await scrape(m)).get('rib_webhook_to_thread_seconds');
+    expect(w2t?.samples.find((s) => s.name.endsWith('_count'))?.value).toBe(1);
+    expect(w2t?.samples.find((s) => s.name.endsWith('_sum'))?.value).toBe(2.5);
+  });
+
   it('reads a gauge source once per scrape, lazily, for all of its gauges', async () => {
     const m = new Metrics({ defaultMetrics: false });
     let reads = 0;
