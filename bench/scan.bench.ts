@@ -7,14 +7,19 @@
  * - Wall time of each scan alone (shuffled rounds, medians; the ratio is the median of per-round ratios) and its
  *   time per key, at each size (the time per key should not grow with the keyspace).
  * - Target impact (200k): the GET p99 of a concurrent `redis-benchmark` (10 clients, pinned with the scanner) while
- *   each scanner runs back to back, against a baseline without a scan (paired per round); and the server's own
- *   view, from INFO commandstats deltas of that run: server time per key, and the server time of the longest write
- *   a scanner made (keys per write × usec per call; redis-cli sends its TYPEs and its MEMORY USAGEs of one SCAN page
- *   as two pipelines, ours sends both in one write, fewer keys per write while others use the node).
+ *   each scanner runs back to back in processes of its own (redis-cli; ours: bench/support/scan-child.ts), against
+ *   a baseline without a scan (paired per round); once as is, once with the scanners at nice 10 (they then yield
+ *   CPU 1 to the load client, as when the bot runs on another host, and the rise is the server's); and the server's
+ *   own view, from INFO commandstats deltas of the un-niced runs: server time per key, and the server time of the
+ *   longest write a scanner made (keys per write × usec per call; redis-cli sends SCAN, then its TYPEs, then its
+ *   MEMORY USAGEs of one page as three round trips, ours sends the keys' commands and the next SCAN in one write,
+ *   fewer keys per write while others use the node).
  *
  * Env: BENCH_KEYS / BENCH_KEYS_LARGE (sizes), BENCH_SEED (42), BENCH_ROUNDS, BENCH_GET_N (GETs per p99 run),
- * BENCH_GET_CLIENTS (10).
+ * BENCH_GET_CLIENTS (10), BENCH_SCANNER_NICE (10).
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { startRedis } from '../src/devtools/redis-process.js';
 import { scanLfu } from '../src/diagnostics/hot-keys-lfu.js';
@@ -24,6 +29,7 @@ import { generateDataset } from './dataset.js';
 import { affinity, loadAverage, median, pin, runCommand, watched } from './support/machine.js';
 import { type CliKey, parseHotkeys, parseMemkeys } from './support/redis-cli.js';
 import { type BenchContext, type BenchRow, row } from './support/rows.js';
+import type { ChildReport } from './support/scan-child.js';
 
 const HOT_KEY = 'hot:item:42';
 const NO_BUDGET = { maxKeys: 100_000_000, maxDurationMs: 3_600_000 };
@@ -32,10 +38,18 @@ interface ScanOutcome {
   found: CliKey[];
   report?: PacedScanResult;
 }
+/** A scanner running back to back in its own process(es) until stopped; `stop` returns what ours reported. */
+interface Loop {
+  ready: Promise<void>;
+  stop(): Promise<ChildReport[]>;
+}
 interface Scanner {
   label: string;
   ours: boolean;
+  /** One scan in this process (redis-cli: one process), timed alone. */
   scan(signal?: AbortSignal): Promise<ScanOutcome>;
+  /** Scans back to back in other processes, at `nice`, while the load runs. */
+  loop(nice: number): Loop;
 }
 interface Latency {
   rps: number;
@@ -47,7 +61,58 @@ interface LoadRun {
   get: Latency;
   stats: CommandStats;
   ms: number;
-  reports: PacedScanResult[];
+  reports: ChildReport[];
+}
+
+const CHILD = join(import.meta.dirname, 'support', 'scan-child.ts');
+
+/** redis-cli in a loop, each run at `nice`, until stopped. */
+function cliLoop(port: number, mode: string, nice: number): Loop {
+  const ac = new AbortController();
+  const loop = (async () => {
+    while (!ac.signal.aborted)
+      await runCommand('nice', ['-n', String(nice), 'redis-cli', '-p', String(port), mode], ac.signal);
+  })();
+  return {
+    ready: Promise.resolve(),
+    async stop() {
+      ac.abort();
+      await loop;
+      return [];
+    },
+  };
+}
+
+/** Our scanner in its own process (bench/support/scan-child.ts) at `nice`, scanning until SIGTERM. */
+function childLoop(port: number, kind: 'largest' | 'hot', nice: number): Loop {
+  const child = spawn('nice', ['-n', String(nice), process.execPath, '--import', 'tsx', CHILD, String(port), kind], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.startsWith('ready\n')) resolve();
+    });
+    void exited.then((code) =>
+      reject(new Error(`scan child exited (${code}) before it was ready: ${err.slice(-500)}`)),
+    );
+  });
+  ready.catch(() => {});
+  return {
+    ready,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const last = out.trim().split('\n').at(-1) ?? '[]';
+      return last === 'ready' ? [] : (JSON.parse(last) as ChildReport[]);
+    },
+  };
 }
 
 const shuffle = <T>(xs: T[]): T[] => {
@@ -63,6 +128,7 @@ function cliScanner(port: number, mode: '--memkeys' | '--hotkeys'): Scanner {
   return {
     label: `redis-cli ${mode}`,
     ours: false,
+    loop: (nice) => cliLoop(port, mode, nice),
     async scan(signal) {
       const { out, code } = await runCommand('redis-cli', ['-p', String(port), mode], signal);
       if (code !== 0 && !signal?.aborted) throw new Error(`redis-cli ${mode} exited with ${code}`);
@@ -71,10 +137,11 @@ function cliScanner(port: number, mode: '--memkeys' | '--hotkeys'): Scanner {
   };
 }
 
-function oursLargest(client: Redis): Scanner {
+function oursLargest(client: Redis, port: number): Scanner {
   return {
     label: 'ours (largest keys)',
     ours: true,
+    loop: (nice) => childLoop(port, 'largest', nice),
     async scan(signal) {
       const report = await scanLargestKeys(client, { ...NO_BUDGET, ...(signal ? { signal } : {}) });
       if (!signal && !report.complete) throw new Error(`largest-keys scan stopped at ${report.stoppedBy}`);
@@ -83,10 +150,11 @@ function oursLargest(client: Redis): Scanner {
   };
 }
 
-function oursHot(client: Redis): Scanner {
+function oursHot(client: Redis, port: number): Scanner {
   return {
     label: 'ours (hot keys)',
     ours: true,
+    loop: (nice) => childLoop(port, 'hot', nice),
     async scan(signal) {
       const report = await scanLfu(client, { top: 10, ...NO_BUDGET, signal });
       if (!signal && !report.complete) throw new Error(`hot-keys scan stopped at ${report.stoppedBy}`);
@@ -114,26 +182,26 @@ function commandStats(text: string): CommandStats {
   return out;
 }
 
-/** GET latency while `scanner` (if any) runs back to back, with the server's command statistics of that run. */
-async function underLoad(client: Redis, port: number, scanner: Scanner | undefined, o: LoadOptions): Promise<LoadRun> {
+/**
+ * GET latency while `scanner` (if any) runs back to back at `nice`, with the server's command statistics of that
+ * run. The scanner starts first (ours: its process is up and connected), then the load; both stop together.
+ */
+async function underLoad(
+  client: Redis,
+  port: number,
+  scanner: Scanner | undefined,
+  o: LoadOptions & { nice: number },
+): Promise<LoadRun> {
+  const loop = scanner?.loop(o.nice);
+  await loop?.ready;
   await client.config('RESETSTAT');
-  const ac = new AbortController();
-  const reports: PacedScanResult[] = [];
-  const loop = scanner
-    ? (async () => {
-        while (!ac.signal.aborted) {
-          const r = await scanner.scan(ac.signal);
-          if (r.report) reports.push(r.report);
-        }
-      })()
-    : undefined;
   const t0 = performance.now();
   let get: Latency;
+  let reports: ChildReport[] = [];
   try {
     get = await getLatency(port, o.getN, o.getClients);
   } finally {
-    ac.abort();
-    await loop;
+    reports = (await loop?.stop()) ?? [];
   }
   const ms = performance.now() - t0;
   return { get, ms, reports, stats: commandStats(await client.info('commandstats')) };
@@ -142,6 +210,8 @@ async function underLoad(client: Redis, port: number, scanner: Scanner | undefin
 interface LoadOptions {
   getN: number;
   getClients: number;
+  /** Nice of the scanner processes in the second series of loaded runs. */
+  nice: number;
 }
 
 const per = (s: CommandStats, name: string) => {
@@ -160,12 +230,11 @@ function serverView(run: LoadRun, scanner: Scanner, perKeyCommands: string[]) {
   let burstUs: number;
   let keysPerWrite: number;
   if (scanner.ours) {
-    // The largest write while others were active (gentle or slower: SCAN goes alone), else the largest write, whose
-    // SCAN rides along with its keys.
-    const busy = Math.max(0, ...run.reports.map((r) => r.pace.largestBusyWrite));
+    // One write: its keys' commands and the next SCAN. The largest write while others were active (the pace slower
+    // than full), else the largest write.
+    const busy = Math.max(0, ...run.reports.map((r) => r.largestBusyWrite));
     keysPerWrite = busy > 0 ? busy : Math.max(0, ...run.reports.map((r) => r.largestWrite));
-    const keysUs = keysPerWrite * cmds.reduce((t, c) => t + (c?.usecPerCall ?? 0), 0);
-    burstUs = busy > 0 ? Math.max(keysUs, scan?.usecPerCall ?? 0) : keysUs + (scan?.usecPerCall ?? 0);
+    burstUs = keysPerWrite * cmds.reduce((t, c) => t + (c?.usecPerCall ?? 0), 0) + (scan?.usecPerCall ?? 0);
   } else {
     // redis-cli: one pipeline per command kind for the keys of one SCAN page (COUNT 10), one round trip each.
     keysPerWrite = scan ? keys / scan.calls : 0;
@@ -211,20 +280,32 @@ async function impact(
   rounds: number,
   o: LoadOptions,
 ) {
-  const rises = new Map<string, number[]>(scanners.map((s) => [s.label, []]));
+  const rises = new Map<string, number[]>();
   const baseP99: number[] = [];
   const views = new Map<string, Array<ReturnType<typeof serverView>>>(scanners.map((s) => [s.label, []]));
-  const paces: PacedScanResult[] = [];
+  const paces: ChildReport[] = [];
+  // Each round: the baseline and both scanners at nice 0, then both scanners at `o.nice`, in a shuffled order.
+  const runs: Array<{ s: Scanner | undefined; nice: number }> = [
+    { s: undefined, nice: 0 },
+    ...scanners.flatMap((s) => [
+      { s, nice: 0 },
+      { s, nice: o.nice },
+    ]),
+  ];
+  const key = (label: string, nice: number) => `${label}@${nice}`;
   for (let r = 0; r < rounds; r++) {
     const round = new Map<string, LoadRun>();
-    for (const s of shuffle<Scanner | undefined>([undefined, ...scanners])) {
-      round.set(s?.label ?? 'base', await underLoad(client, port, s, o));
+    for (const { s, nice } of shuffle(runs)) {
+      round.set(key(s?.label ?? 'base', nice), await underLoad(client, port, s, { ...o, nice }));
     }
-    const base = round.get('base')!.get.p99;
+    const base = round.get(key('base', 0))!.get.p99;
     baseP99.push(base);
     for (const s of scanners) {
-      const run = round.get(s.label)!;
-      rises.get(s.label)!.push(run.get.p99 - base);
+      for (const nice of [0, o.nice]) {
+        const k = key(s.label, nice);
+        rises.set(k, [...(rises.get(k) ?? []), round.get(k)!.get.p99 - base]);
+      }
+      const run = round.get(key(s.label, 0))!;
       views.get(s.label)!.push(serverView(run, s, perKeyCommands));
       if (s.ours) paces.push(...run.reports);
     }
@@ -232,7 +313,8 @@ async function impact(
   const summary = (s: Scanner) => {
     const v = views.get(s.label)!;
     return {
-      rise: median(rises.get(s.label)!),
+      rise: median(rises.get(key(s.label, 0))!),
+      riseNiced: median(rises.get(key(s.label, o.nice))!),
       burstUs: median(v.map((x) => x.burstUs)),
       keysPerWrite: median(v.map((x) => x.keysPerWrite)),
       perKeyUsec: median(v.map((x) => x.perKeyUsec)),
@@ -240,7 +322,7 @@ async function impact(
     };
   };
   const levels = new Map<string, number>();
-  for (const p of paces) for (const [l, ms] of Object.entries(p.pace.msAt)) levels.set(l, (levels.get(l) ?? 0) + ms);
+  for (const p of paces) for (const [l, ms] of Object.entries(p.msAt)) levels.set(l, (levels.get(l) ?? 0) + ms);
   const total = [...levels.values()].reduce((a, b) => a + b, 0);
   const paceMix = [...levels]
     .filter(([, ms]) => ms > 0)
@@ -301,6 +383,21 @@ async function scanKind(
       ),
       row(
         k.section,
+        `GET p99 rise under ${cli.label}, scanners at nice ${k.impact.load.nice}`,
+        signed(im.cli.riseNiced),
+        'ms',
+      ),
+      row(
+        k.section,
+        `GET p99 rise under ours, scanners at nice ${k.impact.load.nice}`,
+        signed(im.ours.riseNiced),
+        'ms',
+        `≤ redis-cli's (${signed(im.cli.riseNiced)})`,
+        im.ours.riseNiced <= im.cli.riseNiced,
+        "the scanners yield CPU 1 to the load client, as when the bot runs on another host: the rise is the server's",
+      ),
+      row(
+        k.section,
         `server: longest write, ${cli.label} (${im.cli.keysPerWrite.toFixed(1)} keys)`,
         im.cli.burstUs,
         'µs',
@@ -349,6 +446,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const load: LoadOptions = {
     getN: Number(env.BENCH_GET_N ?? (ctx.quick ? 50_000 : 150_000)),
     getClients: Number(env.BENCH_GET_CLIENTS ?? 10),
+    nice: Number(env.BENCH_SCANNER_NICE ?? 10),
   };
   const seed = Number(env.BENCH_SEED ?? 42);
   const rows: BenchRow[] = [];
@@ -370,7 +468,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
           const out: BenchRow[] = [];
           // Largest keys.
           const memCli = cliScanner(redis.port, '--memkeys');
-          const memOurs = oursLargest(client);
+          const memOurs = oursLargest(client, redis.port);
           let cliBiggest: CliKey[] = [];
           let covered = true;
           const label = `largest keys ${keys >= 1e6 ? `${keys / 1e6}M` : `${keys / 1e3}k`}`;
@@ -402,7 +500,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
               section: `hot keys ${keys / 1e3}k (LFU)`,
               client,
               port: redis.port,
-              scanners: [cliScanner(redis.port, '--hotkeys'), oursHot(client)],
+              scanners: [cliScanner(redis.port, '--hotkeys'), oursHot(client, redis.port)],
               keys,
               rounds,
               warmUp: !ctx.quick,

@@ -17,12 +17,12 @@ export {
  * Options of the bounded largest-keys scan: the shared pacing ({@link PacingOptionsSchema}: adaptive by default,
  * budgets, MATCH, transport, signal) and what to report.
  *
- * Every key costs the server the same SCAN + TYPE + MEMORY USAGE work whatever the pace (~3 µs of server time per
- * key on the bench machine); what the pace changes is how long one write holds the node's event loop and how much
- * of its time the scan takes. Adaptive pacing (measured with `npm run bench`, see BENCH.md) runs flat out while
- * nobody else uses the node (48 keys a write, 2 in flight: a fraction of `redis-cli --memkeys`'s time), and keeps
- * each write as short as one redis-cli step (5 keys, 10 commands, one in flight) once other clients are active, or
- * slower when the node's main thread is busy.
+ * Every key costs the server the same SCAN + TYPE + MEMORY USAGE work whatever the pace (~5 µs of server time per
+ * key on the bench machine, SCAN about a third of it); what the pace changes is how long one write holds the node's
+ * event loop and how much of its time the scan takes. Adaptive pacing (measured with `npm run bench`, see BENCH.md)
+ * runs flat out while nobody else uses the node (96 keys a write, 2 in flight: a fraction of `redis-cli
+ * --memkeys`'s time), keeps each write as short as the longest of a redis-cli step (5 keys and a SCAN of 5, one in
+ * flight) once other clients are active, and goes slower when the node's main thread is busy.
  */
 export const LargestKeysOptionsSchema = PacingOptionsSchema.extend({
   /** How many keys to keep in `topKeys`, and how many prefixes in `byPrefix`. */

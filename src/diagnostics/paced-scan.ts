@@ -11,7 +11,7 @@ export const FIXED_PACE_DEFAULTS = { batchSize: 16, burstSize: 16, inFlight: 1 }
 /**
  * The pacing options both key scans share (largest keys, hot keys). With `pacing: 'adaptive'` (the default) the
  * scan reads the node's load every `loadReadMs` and picks its pace from it (see {@link PacingController}):
- * `burstSize` / `inFlight` then cap the fastest pace (default 96 commands per write, 48 keys of the largest-keys
+ * `burstSize` / `inFlight` then cap the fastest pace (default 192 commands per write, 96 keys of the largest-keys
  * scan, 2 in flight, while the node is idle), and SCAN's COUNT follows the pace. With `pacing: 'fixed'` it writes `burstSize` keys per write with
  * `inFlight` writes (16 / 1) and SCAN COUNT `batchSize` (16) throughout. Either way a duty cycle
  * (`workMs`/`pauseMs`) may be added, and the key and time budgets and the signal stop it.

@@ -37,7 +37,7 @@ export interface PacingLimits {
    * commands per write, so a cheaper work sends more keys per write for the same length of write.
    */
   commandsPerKey: number;
-  /** Keys per write at the `full` pace (default: 96 commands' worth); no level writes more. */
+  /** Keys per write at the `full` pace (default: {@link FULL_PACE_COMMANDS}' worth); no level writes more. */
   maxBurst: number;
   /** Writes in flight at the `full` pace; the other levels keep one. */
   maxInFlight: number;
@@ -51,12 +51,16 @@ export interface PacingLimits {
   pauseCpu: number;
 }
 
-/** Commands per write at the `full` pace, unless the caller sets `maxBurst`. */
-export const FULL_PACE_COMMANDS = 96;
+/**
+ * Commands per write at the `full` pace, unless the caller sets `maxBurst`: ~0.5 ms of the node's time a write,
+ * which only an idle node gets; fewer, longer writes cost the scanning client less CPU per key (each round trip
+ * costs it ~100 µs of CPU on the bench machine, mostly the kernel's).
+ */
+export const FULL_PACE_COMMANDS = 192;
 
 export const PACING_LIMIT_DEFAULTS: PacingLimits = {
   commandsPerKey: 2,
-  maxBurst: 48,
+  maxBurst: 96,
   maxInFlight: 2,
   idleOpsPerSec: 100,
   busyOpsPerSec: 1000,
@@ -65,11 +69,12 @@ export const PACING_LIMIT_DEFAULTS: PacingLimits = {
 };
 
 /**
- * The pace of each level, in commands per write: `full` `maxBurst` keys, `moderate` 32 commands (16 keys of the
- * largest-keys scan), both with the next SCAN (COUNT = keys per write) riding in a write of keys; `gentle` 10
- * commands (5 keys of TYPE + MEMORY USAGE, 10 of OBJECT FREQ: one redis-cli pipeline) and `SCAN … COUNT 10` alone,
- * as redis-cli does, so no turn of the node's event loop carries more of ours than of redis-cli's; `backoff` 4
- * commands and `SCAN … COUNT 4`, 2 ms apart.
+ * The pace of each level, in commands per write, the next SCAN (COUNT = keys per write) riding in a write of keys:
+ * `full` `maxBurst` keys, `moderate` 32 commands (16 keys of the largest-keys scan); `gentle` 10 commands (5 keys of
+ * TYPE + MEMORY USAGE, 10 of OBJECT FREQ) and a SCAN of as many keys, about what the longest of a `redis-cli` step's
+ * three round trips (SCAN COUNT 10, then 10 TYPE, then 10 MEMORY USAGE) costs the node, so no turn of its event loop
+ * carries more of ours than of redis-cli's, in two round trips per 10 keys where redis-cli needs three; `backoff` 4
+ * commands, 2 ms apart.
  */
 export function paceOf(
   level: PaceLevel,
@@ -77,7 +82,6 @@ export function paceOf(
 ): Pace {
   const perKey = Math.max(1, limits.commandsPerKey ?? 2);
   const keys = (commands: number) => Math.max(1, Math.min(Math.round(commands / perKey), limits.maxBurst));
-  const count = (n: number) => Math.max(1, Math.min(n, limits.maxBurst));
   switch (level) {
     case 'full': {
       const burstSize = Math.max(1, limits.maxBurst);
@@ -88,10 +92,14 @@ export function paceOf(
       const burstSize = keys(32);
       return { level, burstSize, inFlight: 1, gapMs: 0, scanCount: burstSize, scanRides: true };
     }
-    case 'gentle':
-      return { level, burstSize: keys(10), inFlight: 1, gapMs: 0, scanCount: count(10), scanRides: false };
-    case 'backoff':
-      return { level, burstSize: keys(4), inFlight: 1, gapMs: 2, scanCount: count(4), scanRides: false };
+    case 'gentle': {
+      const burstSize = keys(10);
+      return { level, burstSize, inFlight: 1, gapMs: 0, scanCount: burstSize, scanRides: true };
+    }
+    case 'backoff': {
+      const burstSize = keys(4);
+      return { level, burstSize, inFlight: 1, gapMs: 2, scanCount: burstSize, scanRides: true };
+    }
     case 'paused':
       return { level, burstSize: 0, inFlight: 0, gapMs: 0, scanCount: 0, scanRides: false };
   }

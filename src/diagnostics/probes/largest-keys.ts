@@ -34,9 +34,9 @@ const ParamsSchema = z
  * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT n`, then `TYPE` +
  * `MEMORY USAGE key SAMPLES 5` in paced writes, stopped at the key budget or the step's timeout (the report then
  * says it is partial). Never `KEYS`. The pace adapts to the node's load, read in band every 250 ms (`INFO stats cpu
- * clients commandstats`, under a 1 s timeout): 48 keys a write while nobody else uses the node, 5 (one redis-cli
- * step) once others do, 2 with pauses or none at all when its main thread is busy. Cost: O(1) per key on the
- * server (~3 µs); see `npm run bench` and BENCH.md.
+ * clients commandstats`, under a 1 s timeout): 96 keys a write while nobody else uses the node, 5 and a SCAN of 5
+ * (no longer than a redis-cli step's longest) once others do, 2 with pauses or none at all when its main thread is
+ * busy. Cost: O(1) per key on the server (~5 µs, SCAN included); see `npm run bench` and BENCH.md.
  */
 export const largestKeysProbe: Probe<typeof ParamsSchema> = {
   name: 'largest-keys',

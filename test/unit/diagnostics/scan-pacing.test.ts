@@ -114,34 +114,34 @@ describe('loadSample', () => {
 });
 
 describe('paceOf', () => {
-  it('writes 48 keys with 2 in flight at full pace, 5 (one redis-cli step) when gentle, nothing when paused', () => {
+  it('writes 96 keys with 2 in flight at full pace, 5 (one redis-cli step) when gentle, nothing when paused', () => {
     expect(paceOf('full', limits)).toEqual({
       level: 'full',
-      burstSize: 48,
+      burstSize: 96,
       inFlight: 2,
       gapMs: 0,
-      scanCount: 48,
+      scanCount: 96,
       scanRides: true,
     });
     expect(paceOf('moderate', limits)).toMatchObject({ burstSize: 16, inFlight: 1, gapMs: 0, scanRides: true });
-    // Gentle: as redis-cli does, SCAN … COUNT 10 goes alone, and the keys in writes of 5.
+    // Gentle: 5 keys (10 commands) and a SCAN of 5 in one write, one write at a time.
     expect(paceOf('gentle', limits)).toEqual({
       level: 'gentle',
       burstSize: 5,
       inFlight: 1,
       gapMs: 0,
-      scanCount: 10,
-      scanRides: false,
+      scanCount: 5,
+      scanRides: true,
     });
-    expect(paceOf('backoff', limits)).toMatchObject({ burstSize: 2, inFlight: 1, gapMs: 2, scanCount: 4 });
+    expect(paceOf('backoff', limits)).toMatchObject({ burstSize: 2, inFlight: 1, gapMs: 2, scanCount: 2 });
     expect(paceOf('paused', limits)).toMatchObject({ burstSize: 0, inFlight: 0 });
   });
 
   it('counts paces in commands: a one-command work (OBJECT FREQ) sends twice the keys per write', () => {
-    const hot = { ...limits, commandsPerKey: 1, maxBurst: 96 };
-    expect(paceOf('full', hot)).toMatchObject({ burstSize: 96, scanCount: 96 });
+    const hot = { ...limits, commandsPerKey: 1, maxBurst: 192 };
+    expect(paceOf('full', hot)).toMatchObject({ burstSize: 192, scanCount: 192 });
     expect(paceOf('moderate', hot).burstSize).toBe(32);
-    expect(paceOf('gentle', hot)).toMatchObject({ burstSize: 10, scanCount: 10, scanRides: false });
+    expect(paceOf('gentle', hot)).toMatchObject({ burstSize: 10, scanCount: 10, scanRides: true });
     expect(paceOf('backoff', hot).burstSize).toBe(4);
   });
 
