@@ -8,6 +8,7 @@ import { IncidentLifecycle } from './commands/incident/lifecycle.js';
 import { IncidentCommandWorker } from './commands/incident/worker.js';
 import { RedisCommandIntake } from './commands/redis/intake.js';
 import { RedisCommandWorker } from './commands/redis/worker.js';
+import { ThreadCommands } from './commands/thread/thread-commands.js';
 import type { Config } from './config/load-config.js';
 import { DiagnosisService } from './diagnostics/diagnosis-service.js';
 import { meteredProbes } from './diagnostics/metered-probes.js';
@@ -81,7 +82,7 @@ export function createBot(config: Config, logger: Logger): Bot {
   const notifier = new SlackNotifier(
     createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, (m, r, s) => metrics.slackCall(m, r, s)),
   );
-  const thread = new IncidentThread(store, proposals, notifier);
+  const thread = new IncidentThread(store, proposals, notifier, runbooks);
   const targets = new TargetRegistry(file.targets);
   // The connection's own error listener logs the outage; the queues repeat it per queue, so debug.
   const queues = new Queues(edgeConnection, env.QUEUE_PREFIX, (queue, err) =>
@@ -161,7 +162,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     runBudgetMs: JOBS.remediations.timeoutMs,
     pauseAt: env.REMEDIATION_PAUSE_AT === undefined ? undefined : ExecutionPhaseSchema.parse(env.REMEDIATION_PAUSE_AT),
   });
-  const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService, channels });
+  const lifecycle = new IncidentLifecycle({ store, timeline, thread, proposals: proposalService, channels, notifier });
   const incidentIntake = new IncidentCommandIntake({
     store,
     timeline,
@@ -182,6 +183,14 @@ export function createBot(config: Config, logger: Logger): Bot {
     limiter,
     defaultChannel: env.SLACK_CHANNEL,
     groupWindowMs: file.incidents.groupWindow,
+  });
+
+  const threadCommands = new ThreadCommands({
+    store,
+    incidents: incidentIntake,
+    redis: redisIntake,
+    runbooks,
+    queues,
   });
 
   const workers: Worker[] = [];
@@ -206,6 +215,7 @@ export function createBot(config: Config, logger: Logger): Bot {
       incidentIntake,
       redisIntake,
       proposals: proposalService,
+      thread: threadCommands,
       notifier,
       seen: new SeenOnce(edgeConnection, `${env.KEY_PREFIX}:slack`),
       metrics,

@@ -1,5 +1,6 @@
 import { utc } from '../kernel/time.js';
 import { declareChannelBlocks } from './declare-channel.js';
+import { type CardRunbooks, cardControls } from './incident-controls.js';
 import { LIMITS, safe, truncate } from './text.js';
 import type { Block, SlackMessage } from './types.js';
 
@@ -39,15 +40,21 @@ function duration(fromIso: string, toIso: string): string {
   return m >= 60 ? `${Math.floor(m / 60)}h ${m % 60}m` : `${m}m`;
 }
 
+/** What the card is rendered with besides the incident and its alerts; all of it read from state by the caller. */
+export interface CardOptions {
+  openProposals?: number;
+  /** Proposals withdrawn when the incident resolved. */
+  withdrawnProposals?: number;
+  now: string;
+  /** The runbook select and "Run runbook" button (shown for an open incident with a target). */
+  runbooks?: CardRunbooks | undefined;
+}
+
 /**
- * The thread's root message: one live card per incident, updated in place. Alert text is untrusted and escaped.
- * `now` is passed in so the builder stays pure.
+ * The thread's root message: one live card per incident, updated in place, with its controls (incident-controls).
+ * Alert text is untrusted and escaped. `now` is passed in so the builder stays pure.
  */
-export function incidentCard(
-  incident: CardIncident,
-  alerts: readonly CardAlert[],
-  opts: { openProposals?: number; withdrawnProposals?: number; now: string },
-): SlackMessage {
+export function incidentCard(incident: CardIncident, alerts: readonly CardAlert[], opts: CardOptions): SlackMessage {
   const firing = alerts.filter((a) => a.status === 'firing');
   const resolved = alerts.filter((a) => a.status === 'resolved');
   const target = incident.target
@@ -92,6 +99,7 @@ export function incidentCard(
   if (opts.openProposals && incident.status === 'open') ctx.push(`${opts.openProposals} proposal(s) awaiting approval`);
   if (opts.withdrawnProposals) ctx.push(`${opts.withdrawnProposals} proposal(s) withdrawn`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ctx.join(' · ') }] });
+  blocks.push(...cardControls(incident, opts.runbooks));
   blocks.push(...declareChannelBlocks(incident));
   return {
     // The fallback text is mrkdwn too and drives notifications: escape it like the blocks.

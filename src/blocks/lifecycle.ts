@@ -49,3 +49,13 @@ export function incidentChannelLinkMessage(incidentId: string, channel: string, 
     `:loudspeaker: ${incidentId} has its own channel: <#${channel}>${who}. Slash commands there act on ${incidentId} without an id.`,
   );
 }
+
+/**
+ * "Add to incident timeline": who filed which message (by whom, when) and a link to it. The message text itself is
+ * not repeated in the thread (it may be long; the timeline and the postmortem keep it).
+ */
+export function messageFiledMessage(o: { user: string; author: string; at: string; permalink: string }): SlackMessage {
+  const link = o.permalink.startsWith('https://') ? `<${o.permalink.replace(/[<>|]/g, '')}|a message>` : 'a message';
+  const by = /^[UW][A-Z0-9]+$/.test(o.author) ? `<@${o.author}>` : safe(o.author, 100);
+  return section(`:pushpin: <@${o.user}> filed ${link} from ${by} (${o.at}) on the timeline.`);
+}

@@ -5,9 +5,9 @@ import type { CommandContext } from './slash-handler.js';
 export type Lookup = { incident: Incident } | { error: string };
 
 /**
- * The incident a command is about: the one named, else the one whose thread the command came from, else the one
- * whose own channel this is, else the only open one in the channel (optionally: for this target). Several or none
- * give an error that says what to type.
+ * The incident a command is about: the one named, else the one its surface is about (the card's, the thread's), else
+ * the one whose thread the command came from, else the one whose own channel this is, else the only open one in the
+ * channel (optionally: for this target). Several or none give an error that says what to type.
  */
 export async function findIncident(
   store: IncidentStore,
@@ -15,9 +15,10 @@ export async function findIncident(
   incidentId?: string,
   target?: string,
 ): Promise<Lookup> {
-  if (incidentId) {
-    const incident = await store.get(incidentId);
-    return incident ? { incident } : { error: `No incident ${incidentId}.` };
+  const id = incidentId ?? ctx.incidentId;
+  if (id) {
+    const incident = await store.get(id);
+    return incident ? { incident } : { error: `No incident ${id}.` };
   }
   if (ctx.threadTs) {
     const id = await store.findByThread(ctx.channel, ctx.threadTs);

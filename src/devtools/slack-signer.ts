@@ -63,13 +63,50 @@ export function slashCommandBody(fields: {
   return params.toString();
 }
 
+/** The element a `block_actions` click came from, as Slack reports it in `actions[0]`. */
+export type ClickedElement =
+  | { type: 'button'; value: string; label?: string }
+  | { type: 'static_select'; selected: { value: string; text: string } }
+  | { type: 'overflow'; selected: { value: string; text: string } }
+  | { type: 'users_select'; selectedUser: string };
+
+function actionOf(actionId: string, blockId: string, el: ClickedElement, actionTs: string): Record<string, unknown> {
+  const base = { action_id: actionId, block_id: blockId, type: el.type, action_ts: actionTs };
+  switch (el.type) {
+    case 'button':
+      return { ...base, value: el.value, text: { type: 'plain_text', text: el.label ?? 'Approve', emoji: true } };
+    case 'static_select':
+      return {
+        ...base,
+        selected_option: {
+          text: { type: 'plain_text', text: el.selected.text, emoji: true },
+          value: el.selected.value,
+        },
+        placeholder: { type: 'plain_text', text: 'Choose', emoji: true },
+      };
+    case 'overflow':
+      return {
+        ...base,
+        selected_option: {
+          text: { type: 'plain_text', text: el.selected.text, emoji: true },
+          value: el.selected.value,
+        },
+      };
+    case 'users_select':
+      return { ...base, selected_user: el.selectedUser };
+  }
+}
+
 /**
- * A `block_actions` interaction for one button click, as `payload=<urlencoded JSON>` like Slack posts it.
- * `label` is the button text (default `Approve`), `blockId` its block.
+ * A `block_actions` interaction for one click, as `payload=<urlencoded JSON>` like Slack posts it. By default a
+ * button (`value`, `label`, default `Approve`); `element` gives a select, user select or overflow choice instead.
+ * `state` is the message's `state.values` (block id → action id → the element's current value), which Slack sends
+ * with every click on a message holding selects.
  */
 export function blockActionBody(opts: {
   actionId: string;
-  value: string;
+  value?: string;
+  element?: ClickedElement;
   userId: string;
   channel: string;
   messageTs: string;
@@ -77,8 +114,14 @@ export function blockActionBody(opts: {
   responseUrl?: string;
   label?: string;
   blockId?: string;
+  state?: Record<string, Record<string, unknown>>;
 }): string {
   const actionTs = (Date.now() / 1000).toFixed(6);
+  const element: ClickedElement = opts.element ?? {
+    type: 'button',
+    value: opts.value ?? '',
+    ...(opts.label ? { label: opts.label } : {}),
+  };
   const payload = {
     type: 'block_actions',
     user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: TEAM.id },
@@ -104,18 +147,86 @@ export function blockActionBody(opts: {
       bot_id: 'BBOT',
       thread_ts: opts.threadTs,
     },
-    state: { values: {} },
+    state: { values: opts.state ?? {} },
     response_url: opts.responseUrl ?? `https://hooks.slack.com/actions/${TEAM.id}/1234567890/stand-in-response-url`,
-    actions: [
-      {
-        action_id: opts.actionId,
-        block_id: opts.blockId ?? 'actions',
-        value: opts.value,
-        type: 'button',
-        action_ts: actionTs,
-        text: { type: 'plain_text', text: opts.label ?? 'Approve', emoji: true },
-      },
-    ],
+    actions: [actionOf(opts.actionId, opts.blockId ?? 'actions', element, actionTs)],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/**
+ * A `view_submission` of a modal the bot opened, as `payload=` form field. `values` is the view's
+ * `state.values` (block id → action id → value object, e.g. `{ type: 'plain_text_input', value: '…' }`).
+ */
+export function viewSubmissionBody(opts: {
+  userId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+  viewId?: string;
+  blocks?: unknown[];
+}): string {
+  const payload = {
+    type: 'view_submission',
+    team: TEAM,
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: TEAM.id },
+    api_app_id: APP_ID,
+    token: VERIFICATION_TOKEN,
+    trigger_id: newTriggerId(),
+    view: {
+      id: opts.viewId ?? `V0${randomBytes(4).toString('hex').toUpperCase()}`,
+      team_id: TEAM.id,
+      type: 'modal',
+      blocks: opts.blocks ?? [],
+      private_metadata: opts.privateMetadata,
+      callback_id: opts.callbackId,
+      state: { values: opts.values },
+      hash: `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`,
+      title: { type: 'plain_text', text: 'Modal', emoji: true },
+      clear_on_close: false,
+      notify_on_close: false,
+      close: null,
+      submit: { type: 'plain_text', text: 'Submit', emoji: true },
+      previous_view_id: null,
+      root_view_id: null,
+      app_id: APP_ID,
+      external_id: '',
+      app_installed_team_id: TEAM.id,
+      bot_id: 'BBOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/**
+ * A message shortcut (`message_action`) on one message, as `payload=` form field: the shortcut's `callback_id`, the
+ * person who ran it and the message as Slack describes it (`user` or `bot_id`, `ts`, `text`, `thread_ts` when it
+ * sits in a thread).
+ */
+export function messageActionBody(opts: {
+  callbackId: string;
+  userId: string;
+  channel: string;
+  message: { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string };
+  responseUrl?: string;
+}): string {
+  const payload = {
+    type: 'message_action',
+    token: VERIFICATION_TOKEN,
+    action_ts: (Date.now() / 1000).toFixed(6),
+    team: TEAM,
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), team_id: TEAM.id, name: opts.userId.toLowerCase() },
+    channel: { id: opts.channel, name: opts.channel.toLowerCase() },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: opts.callbackId,
+    trigger_id: newTriggerId(),
+    response_url: opts.responseUrl ?? `https://hooks.slack.com/app/${TEAM.id}/1234567890/stand-in-response-url`,
+    message_ts: opts.message.ts,
+    message: { type: 'message', team: TEAM.id, ...opts.message },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
@@ -136,6 +247,44 @@ export function eventCallbackBody(opts: { eventId: string; event: Record<string,
     authorizations: [{ team_id: TEAM.id, user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
     is_ext_shared_channel: false,
   });
+}
+
+/**
+ * An `app_mention` delivery: `text` as Slack sends it (`<@UBOT> note …`, user mentions as `<@U…>`), in a thread
+ * when `threadTs` is given. `ts` is the mentioning message's own ts.
+ */
+export function appMentionBody(opts: {
+  eventId: string;
+  user: string;
+  text: string;
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  botId?: string;
+}): string {
+  return eventCallbackBody({
+    eventId: opts.eventId,
+    event: {
+      type: 'app_mention',
+      user: opts.user,
+      text: opts.text,
+      ts: opts.ts,
+      team: TEAM.id,
+      channel: opts.channel,
+      event_ts: opts.ts,
+      client_msg_id: randomBytes(16).toString('hex'),
+      ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+      ...(opts.botId ? { bot_id: opts.botId } : {}),
+    },
+  });
+}
+
+/** The headers of an Events API delivery beside the signature: JSON, and Slack's retry headers for a retry. */
+export function eventHeaders(retryNum?: number): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    ...(retryNum ? { 'X-Slack-Retry-Num': String(retryNum), 'X-Slack-Retry-Reason': 'http_timeout' } : {}),
+  };
 }
 
 /**

@@ -63,6 +63,15 @@ export interface StandInChannel {
   members: string[];
 }
 
+/** A modal opened with `views.open` (or replaced with `views.update`), as the bot sent it. */
+export interface StandInView {
+  id: string;
+  triggerId: string;
+  /** The view object: `type`, `callback_id`, `private_metadata`, `title`, `blocks`, … */
+  view: Record<string, unknown>;
+  updates: number;
+}
+
 /** An upload that went through all three steps of `filesUploadV2`, with its content decoded as UTF-8. */
 export interface StandInFile {
   id: string;
@@ -181,6 +190,7 @@ export class SlackStandIn {
   private readonly uploads = new Map<string, { filename: string; content?: string }>();
   private readonly completed: Array<StandInFile & { seq: number }> = [];
   private readonly created: StandInChannel[] = [];
+  private readonly opened: StandInView[] = [];
   private readonly waiters = new Set<Waiter>();
   private readonly faults = new Set<ActiveFault>();
   private readonly handlers = new Map<string, MethodHandler>();
@@ -226,6 +236,11 @@ export class SlackStandIn {
   /** Channels created with `conversations.create`, oldest first, with their members. */
   channels(): StandInChannel[] {
     return this.created.map((c) => ({ ...c, members: [...c.members] }));
+  }
+
+  /** Modals opened by the bot, oldest first. */
+  views(): StandInView[] {
+    return this.opened.map((v) => ({ ...v }));
   }
 
   files(): StandInFile[] {
@@ -510,6 +525,23 @@ export class SlackStandIn {
         m.edits++;
         return { ok: true, channel: m.channel, ts: m.ts, text: m.text, message: this.slackMessage(m) };
       }
+      case 'chat.getPermalink': {
+        // Slack answers for any message of a channel the bot can read, including people's: no stored copy needed.
+        const channel = str(args, 'channel');
+        const ts = str(args, 'message_ts');
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (!ts || !/^\d+\.\d+$/.test(ts)) return { ok: false, error: 'message_not_found' };
+        const reply = this.posted.find((p) => p.channel === channel && p.ts === ts)?.threadTs;
+        const thread = reply ? `?thread_ts=${reply}&cid=${channel}` : '';
+        return {
+          ok: true,
+          channel,
+          permalink: `https://${TEAM.domain}.slack.com/archives/${channel}/p${ts.replace('.', '')}${thread}`,
+        };
+      }
+      case 'views.open':
+      case 'views.update':
+        return this.openView(method, args);
       case 'files.getUploadURLExternal': {
         const filename = str(args, 'filename');
         if (!filename || str(args, 'length') === undefined) return { ok: false, error: 'invalid_arguments' };
@@ -625,6 +657,28 @@ export class SlackStandIn {
       created: 1_700_000_000,
       num_members: c.members.length,
     };
+  }
+
+  /**
+   * `views.open` needs a trigger id (Slack's expire after 3 s; the stand-in only checks one is given) and a modal
+   * view; `views.update` replaces a view by `view_id`.
+   */
+  private openView(method: string, args: Args): Reply {
+    const view = args.view;
+    if (!isRecord(view) || view.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
+    if (method === 'views.update') {
+      const v = this.opened.find((o) => o.id === str(args, 'view_id'));
+      if (!v) return { ok: false, error: 'not_found' };
+      v.view = view;
+      v.updates++;
+      return { ok: true, view: { id: v.id, ...view, state: { values: {} } } };
+    }
+    const triggerId = str(args, 'trigger_id');
+    if (!triggerId) return { ok: false, error: 'invalid_trigger_id' };
+    this.seq++;
+    const id = `V0TEST${String(this.seq).padStart(4, '0')}`;
+    this.opened.push({ id, triggerId, view, updates: 0 });
+    return { ok: true, view: { id, team_id: TEAM.id, ...view, state: { values: {} } } };
   }
 
   private completeUploads(args: Args): Reply {

@@ -1,6 +1,9 @@
 import { incidentCard } from '../blocks/incident-card.js';
+import type { CardRunbooks } from '../blocks/incident-controls.js';
 import type { SlackMessage } from '../blocks/types.js';
-import type { Incident } from './incident.js';
+import { runbookForAlerts } from '../runbooks/match-runbook.js';
+import type { Runbook } from '../runbooks/runbook-schema.js';
+import type { AlertState, Incident } from './incident.js';
 import type { IncidentStore } from './incident-store.js';
 import type { Notifier } from './notifier.js';
 
@@ -9,12 +12,25 @@ export interface IncidentProposals {
   listForIncident(incidentId: string): Promise<ReadonlyArray<{ status: string }>>;
 }
 
+/**
+ * The card's runbook controls: every loaded runbook, the alerts' own first. Pure, so whoever renders the card (the
+ * thread today, the outbox deliverer later) passes the same options.
+ */
+export function cardRunbooks(runbooks: readonly Runbook[], alerts: readonly AlertState[]): CardRunbooks {
+  return {
+    choices: runbooks.map((r) => ({ name: r.name, title: r.title })),
+    defaultRunbook: runbookForAlerts(runbooks, alerts)?.name,
+  };
+}
+
 /** An incident's Slack thread: the live card at its root and the messages under it. */
 export class IncidentThread {
   constructor(
     private readonly store: IncidentStore,
     private readonly proposals: IncidentProposals,
     private readonly notifier: Pick<Notifier, 'post' | 'update'>,
+    /** The loaded runbooks, for the card's runbook select. */
+    private readonly runbooks: readonly Runbook[] = [],
   ) {}
 
   /** Posts the card if the incident has no thread yet (idempotent across retries); returns the thread ts. */
@@ -23,7 +39,7 @@ export class IncidentThread {
     const alerts = await this.store.listAlerts(incident.id);
     const ts = await this.notifier.post(
       incident.channel,
-      incidentCard(incident, alerts, { now: new Date().toISOString() }),
+      incidentCard(incident, alerts, { now: new Date().toISOString(), runbooks: cardRunbooks(this.runbooks, alerts) }),
     );
     await this.store.bindThread(incident.id, incident.channel, ts);
     return ts;
@@ -52,7 +68,12 @@ export class IncidentThread {
     ]);
     const openProposals = proposals.filter((p) => p.status === 'pending').length;
     const withdrawnProposals = proposals.filter((p) => p.status === 'withdrawn').length;
-    return incidentCard(incident, alerts, { openProposals, withdrawnProposals, now: new Date().toISOString() });
+    return incidentCard(incident, alerts, {
+      openProposals,
+      withdrawnProposals,
+      now: new Date().toISOString(),
+      runbooks: cardRunbooks(this.runbooks, alerts),
+    });
   }
 
   /** Re-renders a message posted in a thread (a proposal, say) in place. */

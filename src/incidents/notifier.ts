@@ -15,6 +15,8 @@ export interface Notifier {
   createChannel(name: string): Promise<{ id: string; name: string }>;
   /** Invites users to a channel (conversations.invite); users already in it are fine. */
   invite(channel: string, users: readonly string[]): Promise<void>;
+  /** The permalink of a message (chat.getPermalink). */
+  permalink(channel: string, ts: string): Promise<string>;
   /** Uploads a text file into a thread. */
   upload(channel: string, threadTs: string, filename: string, content: string, title: string): Promise<void>;
 }

@@ -33,8 +33,10 @@ export const TimelineEventTypeSchema = z.enum([
   /** The incident got its own Slack channel. */
   'channel.created',
   'export',
-  /** A slash command run against the incident (who and what). */
+  /** A command run against the incident (who, what, and from where: slash command, mention, card). */
   'command',
+  /** A Slack message filed on the timeline with the "Add to incident timeline" shortcut (author, time, permalink). */
+  'message.filed',
 ]);
 export type TimelineEventType = z.infer<typeof TimelineEventTypeSchema>;
 

@@ -75,6 +75,7 @@ const CATALOG = {
   'incident.export': command(INCIDENT['incident.export']),
   /** Give an incident its own channel (the card's Declare button, the severity policy). */
   'incident.channel': command(IncidentChannelJobSchema),
+  'incident.file-message': command(INCIDENT['incident.file-message']),
   'redis.info': command(REDIS['redis.info']),
   'redis.targets': command(REDIS['redis.targets']),
 } as const satisfies Record<string, JobSpec>;

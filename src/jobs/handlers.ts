@@ -47,6 +47,12 @@ export interface JobHandlerDeps<Report = unknown, Request = unknown> {
     severity(incidentId: string, user: string, severity: JobData<'incident.severity'>['severity']): Promise<void>;
     commander(incidentId: string, user: string, commander: string): Promise<void>;
     resolve(incidentId: string, user: string, summary: string, logger: Logger): Promise<void>;
+    fileMessage(
+      incidentId: string,
+      user: string,
+      message: JobData<'incident.file-message'>['message'],
+      logger: Logger,
+    ): Promise<void>;
   };
   /** Incidents' own channels (IncidentChannels). */
   channels: { open(incidentId: string, requestedBy: string): Promise<unknown> };
@@ -90,6 +96,8 @@ export function createJobHandlers<Report, Request>(d: JobHandlerDeps<Report, Req
     'incident.severity': (data) => d.lifecycle.severity(data.incidentId, data.user, data.severity),
     'incident.commander': (data) => d.lifecycle.commander(data.incidentId, data.user, data.commander),
     'incident.resolve': (data, { logger }) => d.lifecycle.resolve(data.incidentId, data.user, data.summary, logger),
+    'incident.file-message': (data, { logger }) =>
+      d.lifecycle.fileMessage(data.incidentId, data.user, data.message, logger),
     'incident.timeline': (data) => d.commands.postTimeline(data.incidentId, data.user),
     'incident.export': (data, { logger }) => d.commands.export(data.incidentId, data.user, data.format, logger),
     'incident.channel': (data) => d.channels.open(data.incidentId, data.requestedBy),

@@ -15,3 +15,19 @@ export function matchRunbook(runbooks: readonly Runbook[], labels: Record<string
   }
   return best;
 }
+
+/**
+ * The runbook of an incident's alerts: the first firing alert's match, else the first match of any (a resolved
+ * incident keeps its runbook). What the card's runbook select shows and what `@bot diag` runs by default.
+ */
+export function runbookForAlerts(
+  runbooks: readonly Runbook[],
+  alerts: ReadonlyArray<{ status: string; labels: Record<string, string> }>,
+): Runbook | undefined {
+  const ordered = [...alerts.filter((a) => a.status === 'firing'), ...alerts.filter((a) => a.status !== 'firing')];
+  for (const a of ordered) {
+    const rb = matchRunbook(runbooks, a.labels);
+    if (rb) return rb;
+  }
+  return undefined;
+}

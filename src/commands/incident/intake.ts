@@ -8,7 +8,7 @@ import type { Enqueue } from '../../kernel/enqueue.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
 import { findIncident } from '../find-incident.js';
-import type { CommandContext, SlashHandler } from '../slash-handler.js';
+import { type CommandContext, type CommandReply, commandLabel, type SlashHandler } from '../slash-handler.js';
 import type { IncidentJobs } from './jobs.js';
 import { INCIDENT_USAGE, type IncidentCommand, parseIncidentCommand } from './parse.js';
 
@@ -33,44 +33,51 @@ export class IncidentCommandIntake implements SlashHandler {
 
   /** `text` is what followed `/incident`; unknown input is answered with usage. */
   async handle(text: string, ctx: CommandContext, logger: Logger): Promise<string> {
-    return this.answer(parseIncidentCommand(text), ctx, logger);
+    return (await this.run(parseIncidentCommand(text), ctx, logger)).text;
   }
 
-  private async answer(cmd: IncidentCommand, ctx: CommandContext, logger: Logger): Promise<string> {
+  /**
+   * Runs a parsed command: the same path for a typed `/incident` and for the thread's surfaces (mentions, card
+   * controls), which give the incident in `ctx.incidentId`.
+   */
+  async run(cmd: IncidentCommand, ctx: CommandContext, logger: Logger): Promise<CommandReply> {
+    const done = (text: string): CommandReply => ({ ok: true, text });
+    const refused = (text: string): CommandReply => ({ ok: false, text });
     switch (cmd.kind) {
       case 'help':
-        return INCIDENT_USAGE;
+        return done(INCIDENT_USAGE);
       case 'invalid':
-        return invalidCommandReply(cmd.reason, INCIDENT_USAGE);
+        return refused(invalidCommandReply(cmd.reason, INCIDENT_USAGE));
       case 'new':
-        return this.open(cmd, ctx, logger);
+        return done(await this.open(cmd, ctx, logger));
       case 'status': {
         if (!cmd.page) {
           const found = await findIncident(this.d.store, ctx, cmd.incidentId);
-          if ('incident' in found) return incidentStatusLine(found.incident);
-          if (cmd.incidentId) return found.error;
+          if ('incident' in found) return done(incidentStatusLine(found.incident));
+          if (cmd.incidentId || ctx.incidentId) return refused(found.error);
         }
         // One page of the open incidents in one indexed round trip, whatever is open.
         const page = cmd.page ?? 1;
         const { total, incidents } = await this.d.store.openByRank((page - 1) * STATUS_PAGE_SIZE, STATUS_PAGE_SIZE);
-        return openIncidentsReply({ total, page, incidents });
+        return done(openIncidentsReply({ total, page, incidents }));
       }
       default: {
         const found = await findIncident(this.d.store, ctx, cmd.incidentId);
-        if (!('incident' in found)) return found.error;
+        if (!('incident' in found)) return refused(found.error);
         const { incident } = found;
         if (cmd.kind === 'timeline' || cmd.kind === 'export') {
           // These change nothing else, so the timeline records the command itself (who and when).
+          const words = `${cmd.kind}${cmd.kind === 'export' ? ` ${cmd.format}` : ''}`;
           await this.d.timeline.append(incident.id, {
             type: 'command',
             actor: ctx.user,
-            text: `/incident ${cmd.kind}${cmd.kind === 'export' ? ` ${cmd.format}` : ''} by <@${ctx.user}>`,
-            data: { command: cmd.kind },
+            text: `${commandLabel('/incident', words, ctx)} by <@${ctx.user}>`,
+            data: { command: cmd.kind, via: ctx.via ?? 'slash' },
           });
         }
         const jobId = await this.enqueue(cmd, incident.id, ctx.user);
-        logger.info({ incidentId: incident.id, command: cmd.kind, jobId }, 'incident command queued');
-        return ACK[cmd.kind](incident);
+        logger.info({ incidentId: incident.id, command: cmd.kind, jobId, via: ctx.via }, 'incident command queued');
+        return done(ACK[cmd.kind](incident));
       }
     }
   }

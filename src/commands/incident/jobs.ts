@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FiledMessageSchema } from '../../blocks/incident-controls.js';
 import { SeveritySchema } from '../../incidents/incident.js';
 import { IncidentIdSchema, SlackUserIdSchema } from '../../kernel/ids.js';
 
@@ -18,6 +19,8 @@ export const INCIDENT_JOB_SCHEMAS = {
   'incident.resolve': IncidentJob.extend({ summary: z.string().max(3000).default('') }),
   'incident.timeline': IncidentJob,
   'incident.export': IncidentJob.extend({ format: z.enum(['md', 'json']).default('md') }),
+  /** A Slack message filed on the timeline by the "Add to incident timeline" shortcut (`user` filed it). */
+  'incident.file-message': IncidentJob.extend({ message: FiledMessageSchema }),
 } as const;
 
 /** Job name → data of the `/incident` jobs: what the intake enqueues. */

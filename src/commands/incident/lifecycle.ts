@@ -1,7 +1,9 @@
+import type { FiledMessage } from '../../blocks/incident-controls.js';
 import {
   commanderChangedMessage,
   incidentOpenedMessage,
   incidentResolvedMessage,
+  messageFiledMessage,
   noteMessage,
   severityChangedMessage,
 } from '../../blocks/lifecycle.js';
@@ -9,8 +11,11 @@ import type { Severity } from '../../incidents/incident.js';
 import type { IncidentChannels } from '../../incidents/incident-channel.js';
 import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { IncidentThread } from '../../incidents/incident-thread.js';
+import type { Notifier } from '../../incidents/notifier.js';
 import type { Timeline } from '../../incidents/timeline.js';
+import { isAppError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
+import { utc } from '../../kernel/time.js';
 
 export interface IncidentLifecycleDeps {
   store: IncidentStore;
@@ -20,9 +25,14 @@ export interface IncidentLifecycleDeps {
   proposals: { withdrawPending(incidentId: string): Promise<unknown> };
   /** Incidents' own channels: opened on request, or queued when the severity calls for one. */
   channels: Pick<IncidentChannels, 'open' | 'ensureFor'>;
+  /** For the permalink of a filed message. */
+  notifier: Pick<Notifier, 'permalink'>;
 }
 
-/** The background half of `/incident new|note|severity|commander|resolve`: state, timeline, thread, card. */
+/**
+ * The background half of `/incident new|note|severity|commander|resolve` (typed, mentioned or clicked) and of the
+ * "Add to incident timeline" shortcut: state, timeline, thread, card.
+ */
 export class IncidentLifecycle {
   constructor(private readonly d: IncidentLifecycleDeps) {}
 
@@ -100,5 +110,28 @@ export class IncidentLifecycle {
     });
     await this.d.thread.post(incidentId, incidentResolvedMessage(user, summary));
     await this.d.thread.refreshCard(incidentId);
+  }
+
+  /**
+   * Files a Slack message on the timeline: its author, time, text and permalink, filed by `user`. A permalink Slack
+   * will not give (message gone, channel not readable) leaves the entry without one rather than losing it.
+   */
+  async fileMessage(incidentId: string, user: string, message: FiledMessage, logger: Logger): Promise<void> {
+    let permalink = '';
+    try {
+      permalink = await this.d.notifier.permalink(message.channel, message.ts);
+    } catch (err) {
+      const code = isAppError(err) ? err.details?.slackError : undefined;
+      if (!isAppError(err, 'SLACK_API_REFUSED') && code !== 'message_not_found') throw err;
+      logger.warn({ incidentId, slackError: code }, 'no permalink for a filed message');
+    }
+    const at = new Date(Math.floor(Number(message.ts) * 1000)).toISOString();
+    await this.d.timeline.append(incidentId, {
+      type: 'message.filed',
+      actor: user,
+      text: `Message from ${/^[UW][A-Z0-9]+$/.test(message.author) ? `<@${message.author}>` : message.author} at ${utc(at)}${permalink ? ` (${permalink})` : ''}: ${message.text}`,
+      data: { author: message.author, at, ts: message.ts, channel: message.channel, text: message.text, permalink },
+    });
+    await this.d.thread.post(incidentId, messageFiledMessage({ user, author: message.author, at: utc(at), permalink }));
   }
 }

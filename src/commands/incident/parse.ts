@@ -16,7 +16,7 @@ export type IncidentCommand =
   | { kind: 'invalid'; reason: string };
 
 export const INCIDENT_USAGE = usageText([
-  '*Usage:* `/incident <subcommand>` — inside an incident thread or channel it acts on that incident; put an id such as `INC-12` first to pick one.',
+  "*Usage:* `/incident <subcommand>` in a channel (Slack runs no slash command in a thread). Without an id it acts on the incident whose own channel this is, else the only open incident in the channel; put an id such as `INC-12` first to pick one. Inside an incident's thread, use the buttons on its card or mention the bot (`@bot help`): no id needed there.",
   '• `/incident new <title> [--target <name>] [--channel]` — open an incident and its thread, you as commander; with a target, `/redis diag` and alerts for it join this incident; with --channel it gets its own channel too',
   '• `/incident status [INC-n]` — the incident, or the open incidents (`/incident status page 2` for more)',
   '• `/incident note [INC-n] <text>` — add a note to the timeline',

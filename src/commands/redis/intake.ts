@@ -12,7 +12,7 @@ import { defaultRunbookFor } from '../../runbooks/default-runbook.js';
 import type { Runbook } from '../../runbooks/runbook-schema.js';
 import type { TargetRegistry } from '../../targets/target-registry.js';
 import { findIncident } from '../find-incident.js';
-import type { CommandContext, SlashHandler } from '../slash-handler.js';
+import { type CommandContext, type CommandReply, commandLabel, type SlashHandler } from '../slash-handler.js';
 import type { RedisJobs } from './jobs.js';
 import { parseRedisCommand, REDIS_USAGE, type RedisCommand } from './parse.js';
 
@@ -37,15 +37,26 @@ export class RedisCommandIntake implements SlashHandler {
 
   /** `text` is what followed `/redis`; unknown input is answered with usage. */
   async handle(text: string, ctx: CommandContext, logger: Logger): Promise<string> {
-    return this.answer(parseRedisCommand(text), ctx, logger);
+    return (await this.run(parseRedisCommand(text), ctx, logger)).text;
   }
 
-  private async answer(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<string> {
+  /**
+   * Runs a parsed command: the same path (rate limit, target and runbook checks, requester) for a typed `/redis`
+   * and for the thread's surfaces, which give the incident in `ctx.incidentId`.
+   */
+  async run(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<CommandReply> {
+    const text = await this.answer(cmd, ctx, logger);
+    return typeof text === 'string' ? { ok: true, text } : text;
+  }
+
+  /** A string when the command was served, a refusal otherwise. */
+  private async answer(cmd: RedisCommand, ctx: CommandContext, logger: Logger): Promise<string | CommandReply> {
+    const refused = (text: string): CommandReply => ({ ok: false, text });
     switch (cmd.kind) {
       case 'help':
         return REDIS_USAGE;
       case 'invalid':
-        return invalidCommandReply(cmd.reason, REDIS_USAGE);
+        return refused(invalidCommandReply(cmd.reason, REDIS_USAGE));
       case 'runbooks':
         return runbooksReply(this.d.runbooks);
       default:
@@ -53,7 +64,9 @@ export class RedisCommandIntake implements SlashHandler {
     }
     const limit = await this.d.limiter.take(`redis:${ctx.user}`);
     if (!limit.allowed) {
-      return `You have run a lot of \`/redis\` commands just now; please wait ${Math.ceil(limit.retryAfterMs / 1000)} s. (The limit keeps diagnostics from loading production Redis.)`;
+      return refused(
+        `You have run a lot of \`/redis\` commands just now; please wait ${Math.ceil(limit.retryAfterMs / 1000)} s. (The limit keeps diagnostics from loading production Redis.)`,
+      );
     }
     if (cmd.kind === 'targets') {
       await this.d.queues.add('redis.targets', { user: ctx.user, channel: ctx.channel });
@@ -61,12 +74,14 @@ export class RedisCommandIntake implements SlashHandler {
     }
     const target = this.d.targets.get(cmd.target);
     if (!target)
-      return `No target \`${cmd.target}\`. Known: ${
-        this.d.targets
-          .list()
-          .map((t) => `\`${t.name}\``)
-          .join(', ') || 'none configured'
-      }.`;
+      return refused(
+        `No target \`${cmd.target}\`. Known: ${
+          this.d.targets
+            .list()
+            .map((t) => `\`${t.name}\``)
+            .join(', ') || 'none configured'
+        }.`,
+      );
     if (cmd.kind === 'info') {
       await this.d.queues.add('redis.info', {
         user: ctx.user,
@@ -81,9 +96,11 @@ export class RedisCommandIntake implements SlashHandler {
     const runbook = this.d.runbooks.find((r) => r.name === runbookName);
     if (!runbook) {
       const known = this.d.runbooks.map((r) => `\`${r.name}\``).join(', ') || 'none loaded';
-      return cmd.runbook
-        ? `No runbook \`${cmd.runbook}\`: ${known}.`
-        : `\`${target.name}\` has no default runbook loaded (\`${runbookName}\`); name one: ${known}.`;
+      return refused(
+        cmd.runbook
+          ? `No runbook \`${cmd.runbook}\`: ${known}.`
+          : `\`${target.name}\` has no default runbook loaded (\`${runbookName}\`); name one: ${known}.`,
+      );
     }
     const incident =
       (await this.incidentFor(target.name, ctx)) ??
@@ -91,8 +108,8 @@ export class RedisCommandIntake implements SlashHandler {
     await this.d.timeline.append(incident.id, {
       type: 'command',
       actor: ctx.user,
-      text: `/redis diag ${target.name} ${runbook.name} by <@${ctx.user}>`,
-      data: { command: 'diag', target: target.name, runbook: runbook.name },
+      text: `${commandLabel('/redis', `diag ${target.name} ${runbook.name}`, ctx)} by <@${ctx.user}>`,
+      data: { command: 'diag', target: target.name, runbook: runbook.name, via: ctx.via ?? 'slash' },
     });
     const jobId = `diag-${incident.id}-${randomBytes(4).toString('hex')}`;
     await this.d.queues.add(

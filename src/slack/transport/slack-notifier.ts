@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
-import type { SlackMessage } from '../../blocks/types.js';
+import type { View, WebClient } from '@slack/web-api';
+import type { ModalView, SlackMessage } from '../../blocks/types.js';
 import type { Notifier } from '../../incidents/notifier.js';
 import { AppError, errorMessage } from '../../kernel/errors.js';
 import { redactText } from '../../kernel/redact.js';
@@ -101,6 +101,16 @@ export class SlackNotifier implements Notifier {
       if (err instanceof AppError && err.details?.slackError === 'already_in_channel') return;
       throw err;
     }
+  }
+
+  async permalink(channel: string, ts: string): Promise<string> {
+    const res = await this.call(() => this.client.chat.getPermalink({ channel, message_ts: ts }));
+    return String(res.permalink ?? '');
+  }
+
+  /** Opens a modal (views.open) with the trigger id of the click or shortcut that asked for it (valid for 3 s). */
+  async openView(triggerId: string, view: ModalView): Promise<void> {
+    await this.call(() => this.client.views.open({ trigger_id: triggerId, view: view as View }));
   }
 
   /** Uploads a file into a thread (files.getUploadURLExternal + upload + files.completeUploadExternal). */

@@ -34,7 +34,8 @@ function proposal(over: Partial<Proposal> = {}): Proposal {
   };
 }
 
-const buttons = (blocks: Block[]): Button[] => blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+const buttons = (blocks: Block[]): Button[] =>
+  blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).filter((e): e is Button => e.type === 'button');
 
 describe('proposalMessage', () => {
   it('shows the exact command, target, reason and risk', () => {

@@ -1,8 +1,15 @@
-import type { Block, SlackMessage } from '../../../src/blocks/types.js';
+import type { ActionElement, Block, SlackMessage } from '../../../src/blocks/types.js';
 
 /** Every text a message shows or notifies with: fallback, section text and fields, context, headers, buttons. */
 export function allTexts(message: SlackMessage): string[] {
   return [message.text, ...message.blocks.flatMap(blockTexts)];
+}
+
+function elementTexts(e: ActionElement): string[] {
+  if (e.type === 'button') return [e.text.text, e.value, ...(e.confirm ? [e.confirm.text.text] : [])];
+  if (e.type === 'users_select') return [e.placeholder.text];
+  if (e.type === 'overflow') return e.options.map((o) => o.text.text);
+  return [e.placeholder.text, ...e.options.map((o) => o.text.text)];
 }
 
 export function blockTexts(block: Block): string[] {
@@ -14,7 +21,7 @@ export function blockTexts(block: Block): string[] {
     case 'context':
       return block.elements.map((e) => e.text);
     case 'actions':
-      return block.elements.flatMap((b) => [b.text.text, b.value, ...(b.confirm ? [b.confirm.text.text] : [])]);
+      return block.elements.flatMap(elementTexts);
     case 'divider':
       return [];
   }
@@ -31,6 +38,27 @@ export function expectWithinSlackLimits(message: SlackMessage): void {
     }
     if (block.type === 'header' && block.text.text.length > 150) throw new Error(`header of ${block.text.text.length}`);
     if (block.type === 'context') for (const e of block.elements) if (e.text.length > 3000) throw new Error('context');
+    if (block.type === 'actions') {
+      if (block.elements.length > 25) throw new Error(`${block.elements.length} elements in an actions block`);
+      const ids = block.elements.map((e) => e.action_id);
+      if (new Set(ids).size !== ids.length) throw new Error(`duplicate action ids in a block: ${ids.join(', ')}`);
+      for (const e of block.elements) {
+        if (e.type === 'button' && (e.text.text.length > 75 || e.value.length > 2000)) throw new Error('button');
+        if (e.type === 'button' && e.confirm && e.confirm.text.text.length > 300) throw new Error('confirm text');
+        if (e.type === 'static_select' || e.type === 'overflow') {
+          if (e.options.length > (e.type === 'overflow' ? 5 : 100)) throw new Error(`${e.options.length} options`);
+          for (const o of e.options) {
+            if (o.text.text.length > 75 || o.value.length > 150) throw new Error(`option ${o.text.text}`);
+          }
+        }
+        if (e.type === 'static_select' && e.initial_option) {
+          const init = e.initial_option;
+          if (!e.options.some((o) => o.value === init.value && o.text.text === init.text.text)) {
+            throw new Error('initial_option is not one of the options');
+          }
+        }
+      }
+    }
   }
 }
 

@@ -10,6 +10,7 @@ const COMMAND_KINDS: JobName[] = [
   'incident.timeline',
   'incident.export',
   'incident.channel',
+  'incident.file-message',
   'redis.info',
   'redis.targets',
 ];

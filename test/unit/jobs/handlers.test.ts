@@ -26,6 +26,7 @@ function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: s
       severity: vi.fn(note('severity')),
       commander: vi.fn(note('commander')),
       resolve: vi.fn(note('resolve')),
+      fileMessage: vi.fn(note('file-message')),
     },
     channels: { open: vi.fn(note('channel')) },
     commands: { postTimeline: vi.fn(note('timeline')), export: vi.fn(note('export')) },

@@ -22,6 +22,7 @@ function handlers(over: Partial<JobHandlers> = {}): JobHandlers {
     'incident.timeline': ok,
     'incident.export': ok,
     'incident.channel': ok,
+    'incident.file-message': ok,
     'redis.info': ok,
     'redis.targets': ok,
     ...over,
