@@ -34,6 +34,9 @@ export function peopleTs(): string {
  * the views the bot opened, and the message shortcut.
  */
 export class ThreadClient {
+  /** Every request sent, by Slack payload type, with what the person typed (mention text, note, filed message). */
+  readonly sent: Array<{ type: string; typed: string }> = [];
+
   constructor(private readonly h: Harness) {}
 
   private get url(): string {
@@ -78,6 +81,7 @@ export class ThreadClient {
       ...(o.threadTs ? { threadTs: o.threadTs } : {}),
       ...(o.botId ? { botId: o.botId } : {}),
     });
+    this.sent.push({ type: 'app_mention', typed: o.text });
     const statuses: number[] = [];
     const now = Math.floor(Date.now() / 1000);
     for (let n = 0; n <= (o.retries ?? 0); n += 1) {
@@ -88,8 +92,8 @@ export class ThreadClient {
   }
 
   /**
-   * Clicks the card's control `actionId` as `user`: a button as it is, a select choosing the option of value
-   * `choose` (or the person `choose` in a user select), an overflow its option `choose`.
+   * Clicks the control `actionId` of a message (the card, a proposal) as `user`: a button as it is, a select choosing
+   * the option of value `choose` (or the person `choose` in a user select), an overflow its option `choose`.
    */
   async click(card: StandInMessage, actionId: string, user: string, choose?: string) {
     const found = this.controls(card).find((c) => c.element.action_id === actionId);
@@ -113,15 +117,18 @@ export class ThreadClient {
       userId: user,
       channel: card.channel,
       messageTs: card.ts,
+      ...(card.threadTs ? { threadTs: card.threadTs } : {}),
       blockId,
       state,
     });
+    this.sent.push({ type: 'block_actions', typed: '' });
     const res = await postSigned(this.url, SIGNING_SECRET, body);
     return { ...res, triggerId: (JSON.parse(new URLSearchParams(body).get('payload') ?? '{}') as Json).trigger_id };
   }
 
   /** Submits a modal the bot opened, `values` as block id → action id → value object. */
   async submit(view: StandInView, user: string, values: Record<string, Record<string, unknown>>) {
+    this.sent.push({ type: 'view_submission', typed: JSON.stringify(values) });
     return postSigned(
       this.url,
       SIGNING_SECRET,
@@ -143,6 +150,7 @@ export class ThreadClient {
     message: { ts: string; text: string; user?: string; bot_id?: string; thread_ts?: string },
     channel = CHANNEL,
   ) {
+    this.sent.push({ type: 'message_action', typed: message.text });
     return postSigned(this.url, SIGNING_SECRET, messageActionBody({ callbackId, userId: user, channel, message }));
   }
 }
