@@ -296,6 +296,24 @@ describe('working from the incident thread', () => {
     });
   });
 
+  describe("in the incident's own channel", () => {
+    it("acts from the card's copy there and on mentions there", async () => {
+      await slack.click(slack.card(incident.id), DECLARE_CHANNEL_ACTION_ID, NOT_APPROVER);
+      const copy = await h.slack.waitFor(
+        () => {
+          const own = h.slack.channels()[0];
+          return own && h.slack.messages().find((m) => m.channel === own.id && m.text.startsWith(`${incident.id} `));
+        },
+        { what: "the card's copy in the incident's channel" },
+      );
+      await slack.click(copy, CARD_ACTION.severity, NOT_APPROVER, 'sev3');
+      await h.slack.waitFor(() => cardText().includes('*Severity*\nsev3') || undefined, { what: 'card at sev3' });
+      await slack.mention({ user: NOT_APPROVER, text: 'status', channel: copy.channel });
+      const status = await privateTo(NOT_APPROVER, new RegExp(`${incident.id} \\[open, sev3\\]`));
+      expect(status.channel).toBe(copy.channel);
+    });
+  });
+
   describe('resolved', () => {
     it('resolves from the card (who and when) and leaves only Export on it', async () => {
       await slack.click(slack.card(incident.id), CARD_ACTION.resolve, NOT_APPROVER);
