@@ -226,8 +226,8 @@ export function filedMessageMetadata(m: FiledMessage): string {
 }
 
 /**
- * "Add to incident timeline" on a message outside any incident thread: pick one of the open incidents (at most 100,
- * newest first). Pure.
+ * "Add to incident timeline" on a message outside any incident thread: pick one of the open incidents, offered in
+ * the order given (the caller's: most severe first, then newest), at most 100. Pure.
  */
 export function chooseIncidentModal(m: FiledMessage, open: ReadonlyArray<{ id: string; title: string }>): ModalView {
   const excerpt = escapeText(truncate(m.text.replace(/\s+/g, ' '), 200));
@@ -254,10 +254,7 @@ export function chooseIncidentModal(m: FiledMessage, open: ReadonlyArray<{ id: s
           type: 'static_select',
           action_id: CHOOSE_INCIDENT_INPUT.action,
           placeholder: plain('Choose an open incident'),
-          options: [...open]
-            .reverse()
-            .slice(0, MAX_OPTIONS)
-            .map((i) => option(`${i.id} ${i.title}`, i.id)),
+          options: open.slice(0, MAX_OPTIONS).map((i) => option(`${i.id} ${i.title}`, i.id)),
         },
       },
     ],

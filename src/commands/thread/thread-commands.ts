@@ -32,6 +32,9 @@ export interface IncidentRef {
   threadTs?: string | undefined;
 }
 
+/** How many open incidents the choose-incident modal offers (Slack's cap on a select's options). */
+const CHOOSABLE = 100;
+
 /** Where the "Add to incident timeline" shortcut sends a message. */
 export type FileOutcome = { reply: CommandReply } | { choose: Incident[] };
 
@@ -132,7 +135,8 @@ export class ThreadCommands {
   async fileMessage(message: FiledMessage, ctx: CommandContext, logger: Logger): Promise<FileOutcome> {
     const incident = await this.find({ channel: message.channel, threadTs: message.threadTs ?? message.ts });
     if (incident) return { reply: await this.fileOn(incident, message, ctx, logger) };
-    const open = await this.d.store.listOpen();
+    // One indexed round trip, whatever is open: the modal offers the first 100, most severe first, then newest.
+    const { incidents: open } = await this.d.store.openByRank(0, CHOOSABLE);
     if (open.length === 0) {
       return {
         reply: {

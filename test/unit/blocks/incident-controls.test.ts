@@ -105,7 +105,7 @@ describe('modals', () => {
     expect(view.title.text.length).toBeLessThanOrEqual(24);
   });
 
-  it('choose-incident: the open incidents newest first, the message kept within 3,000 characters of metadata', () => {
+  it('choose-incident: the open incidents in the order given, the message kept within 3,000 characters of metadata', () => {
     const message = {
       channel: 'C0DEPLOYS',
       ts: '1800000000.000100',
@@ -113,8 +113,8 @@ describe('modals', () => {
       text: `"quoted" <!channel> ${'\n'.repeat(500)}${'é'.repeat(4000)}`,
     };
     const view = chooseIncidentModal(message, [
-      { id: 'INC-1', title: 'older' },
       { id: 'INC-2', title: 'newer' },
+      { id: 'INC-1', title: 'older' },
     ]);
     expect(view.private_metadata.length).toBeLessThanOrEqual(3000);
     const back = FiledMessageSchema.parse(JSON.parse(view.private_metadata));
