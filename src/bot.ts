@@ -20,13 +20,14 @@ import { IncidentChannels } from './incidents/incident-channel.js';
 import { IncidentStore } from './incidents/incident-store.js';
 import { IncidentThread } from './incidents/incident-thread.js';
 import { Timeline } from './incidents/timeline.js';
-import { JOBS } from './jobs/catalog.js';
+import { JOBS, type JobDataByName } from './jobs/catalog.js';
 import { createJobHandlers } from './jobs/handlers.js';
 import { producerConnection, Queues } from './jobs/queues.js';
 import { startWorkers } from './jobs/worker.js';
 import { errorMessage } from './kernel/errors.js';
 import type { Logger } from './kernel/logger.js';
 import { Metrics } from './kernel/metrics.js';
+import { OwedJobs } from './kernel/owed-jobs.js';
 import { RateLimiter } from './kernel/rate-limit.js';
 import { trackRedisErrors } from './kernel/redis-availability.js';
 import { SeenOnce } from './kernel/seen-once.js';
@@ -39,6 +40,9 @@ import { ProposalStore } from './remediation/proposal-store.js';
 import { RemediationWorker } from './remediation/remediation-worker.js';
 import { assertDefaultRunbooks } from './runbooks/default-runbook.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
+import { Deliverer } from './slack/delivery/deliverer.js';
+import { createDeliveryClient } from './slack/delivery/delivery-client.js';
+import { Outbox, outboxGauges } from './slack/delivery/outbox.js';
 import { createSlackApp, type SlackTransport } from './slack/transport/app.js';
 import { registerListeners } from './slack/transport/register-listeners.js';
 import { createWebClient, SlackNotifier } from './slack/transport/slack-notifier.js';
@@ -50,7 +54,7 @@ export interface Bot {
   /** Stops taking work, lets running jobs finish, closes connections. Safe to call twice. */
   stop(): Promise<void>;
   metrics: Metrics;
-  services: { store: IncidentStore; timeline: Timeline; proposals: ProposalStore; queues: Queues };
+  services: { store: IncidentStore; timeline: Timeline; proposals: ProposalStore; queues: Queues; outbox: Outbox };
 }
 
 /**
@@ -82,13 +86,17 @@ export function createBot(config: Config, logger: Logger): Bot {
   const notifier = new SlackNotifier(
     createWebClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, (m, r, s) => metrics.slackCall(m, r, s)),
   );
-  const thread = new IncidentThread(store, proposals, notifier, runbooks);
+  // Every message the bot posts in a thread, and every card, is owed here with the state change that causes it
+  // and delivered by the Deliverer below (worker role): paced per channel and method, retried across outages.
+  const outbox = new Outbox(redis, env.KEY_PREFIX);
+  const thread = new IncidentThread(store, proposals, outbox, runbooks);
   const targets = new TargetRegistry(file.targets);
   // The connection's own error listener logs the outage; the queues repeat it per queue, so debug.
   const queues = new Queues(edgeConnection, env.QUEUE_PREFIX, (queue, err) =>
     logger.debug({ queue, err: err.message }, 'queue producer error'),
   );
 
+  const jobs = new OwedJobs<JobDataByName>(redis, env.KEY_PREFIX, queues);
   const channels = new IncidentChannels({
     redis,
     prefix: env.KEY_PREFIX,
@@ -105,7 +113,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     incidents: store,
     timeline,
     thread,
-    queues,
+    jobs,
     targets,
     actions: ACTIONS,
     approvals: file.approvals,
@@ -117,7 +125,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     thread,
     targets,
     runbooks,
-    queues,
+    jobs,
     defaultChannel: env.SLACK_CHANNEL,
     prefix: env.KEY_PREFIX,
     groupWindowMs: file.incidents.groupWindow,
@@ -126,6 +134,7 @@ export function createBot(config: Config, logger: Logger): Bot {
     logger,
   });
   const diagnosis = new DiagnosisService({
+    store,
     timeline,
     thread,
     targets,
@@ -195,12 +204,43 @@ export function createBot(config: Config, logger: Logger): Bot {
 
   const workers: Worker[] = [];
   let stopSweeper: (() => Promise<void>) | undefined;
+  let stopJobSweeper: (() => Promise<void>) | undefined;
   let server: ReturnType<typeof createEdgeServer> | undefined;
   let slack: SlackTransport | undefined;
   let stopping: Promise<void> | undefined;
 
   const serves = env.ROLE === 'web' || env.ROLE === 'all';
   const works = env.ROLE === 'worker' || env.ROLE === 'all';
+  metrics.gaugeSource(
+    'outbox',
+    [
+      {
+        name: 'rib_slack_outbox_backlog',
+        help: 'Slack effects owed and not yet delivered, by kind',
+        labelNames: ['kind'],
+      },
+      {
+        name: 'rib_slack_outbox_oldest_age_seconds',
+        help: 'Age of the oldest owed Slack effect, by kind (0 when none)',
+        labelNames: ['kind'],
+      },
+      { name: 'rib_slack_outbox_dead_letters', help: 'Dead letters kept' },
+    ],
+    () => outboxGauges(outbox),
+  );
+  const deliverer = works
+    ? new Deliverer({
+        redis,
+        outbox,
+        client: createDeliveryClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }),
+        renderCard: (id) => thread.renderCard(id),
+        renderMessage: async (key) => (await thread.renderMessage(key)) ?? proposalService.render(key),
+        onCardPosted: (id, sent) => thread.cardPosted(id, sent.channel, sent.ts),
+        onPosted: (key, sent) => proposalService.posted(key, sent),
+        onDelivery: ({ method, result }) => metrics.inc('rib_slack_deliveries_total', { method, result }),
+        logger,
+      })
+    : undefined;
 
   if (serves) {
     slack = createSlackApp({
@@ -251,7 +291,7 @@ export function createBot(config: Config, logger: Logger): Bot {
 
   return {
     metrics,
-    services: { store, timeline, proposals, queues },
+    services: { store, timeline, proposals, queues, outbox },
     async start(port = env.PORT) {
       // Existing state from before the open-incident indexes (or an older replica's writes) is indexed once.
       await withTimeout(store.ensureIndexes(), 10_000, 'indexing open incidents').then(
@@ -265,6 +305,9 @@ export function createBot(config: Config, logger: Logger): Bot {
         );
         // Every worker process sweeps for fixes whose worker died (lease expired); a lock keeps it to one at a time.
         stopSweeper = recovery.startSweeper(logger, Math.max(100, Math.floor(leaseMs / 2)));
+        // Jobs owed by a committed change whose enqueue did not happen (a crash, the state Redis away) go out here.
+        stopJobSweeper = jobs.startSweeper(logger, 5_000);
+        deliverer?.start();
       }
       if (!server) {
         logger.info({ role: env.ROLE, runbooks: runbooks.map((r) => r.name) }, 'bot started (workers only)');
@@ -303,6 +346,8 @@ export function createBot(config: Config, logger: Logger): Bot {
         // Worker.close waits for active jobs, so an approved fix is never cut in half by a deploy.
         await Promise.all(workers.map((w) => w.close()));
         await stopSweeper?.();
+        await stopJobSweeper?.();
+        await deliverer?.stop();
         await queues.close();
         await Promise.allSettled([redis.quit(), workerConnection.quit(), edgeConnection.quit()]);
         logger.info('bot stopped');

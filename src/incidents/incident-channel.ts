@@ -58,8 +58,8 @@ export interface IncidentChannelsDeps {
  * Incidents' own channels: created with `conversations.create` (name from id and title, a suffix when taken), the
  * commander and the requester invited, the card posted there (and kept current with the thread's), linked from the
  * triage thread; slash commands in the channel then act on its incident (`findIncident`). Each step is done once,
- * whatever is retried: the channel is bound to the incident before anything else, and the card and the link record
- * their ts.
+ * whatever is retried: the channel is bound to the incident before anything else, and the card and the link are
+ * owed through the outbox under stable keys.
  */
 export class IncidentChannels {
   constructor(private readonly d: IncidentChannelsDeps) {}
@@ -91,7 +91,6 @@ export class IncidentChannels {
   async open(incidentId: string, requestedBy: string): Promise<string> {
     return withLock(this.d.redis, `${this.d.prefix}:lock:incident-channel:${incidentId}`, 60_000, async () => {
       const log = this.d.logger.child({ incidentId });
-      await this.d.thread.ensureThread(await this.d.store.require(incidentId));
       let incident = await this.d.store.require(incidentId);
       if (!incident.incidentChannel) {
         const created = await this.create(incident);
@@ -108,14 +107,13 @@ export class IncidentChannels {
       const channel = incident.incidentChannel;
       const invitees = [...new Set([incident.commander, requestedBy].filter((u) => SLACK_USER_ID.test(u)))];
       await this.d.slack.invite(channel, invitees);
-      if (!incident.incidentChannelCardTs) {
-        const ts = await this.d.thread.postCardIn(channel, incidentId);
-        await this.d.store.update(incidentId, { incidentChannelCardTs: ts });
-      }
-      if (!incident.incidentChannelLinkTs) {
-        const ts = await this.d.thread.post(incidentId, incidentChannelLinkMessage(incidentId, channel, requestedBy));
-        await this.d.store.update(incidentId, { incidentChannelLinkTs: ts });
-      }
+      // Owed through the outbox under stable keys: posted once each, however often this is retried.
+      await this.d.thread.postCardIn(channel, incidentId);
+      await this.d.thread.post(
+        incidentId,
+        `channel-link:${incidentId}`,
+        incidentChannelLinkMessage(incidentId, channel, requestedBy),
+      );
       // The thread's card now links the channel (and loses its Declare control).
       await this.d.thread.refreshCard(incidentId);
       return channel;

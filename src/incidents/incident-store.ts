@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
+import { commit } from '../kernel/commit.js';
 import { AppError } from '../kernel/errors.js';
 import { type AlertState, AlertStateSchema, type Incident, IncidentSchema } from './incident.js';
 import { NEWEST_FOR_TARGET, PAGE, WRITE_INCIDENT } from './open-index-lua.js';
@@ -64,8 +65,31 @@ export class IncidentStore {
   }
 
   async create(incident: Incident): Promise<void> {
-    const valid = IncidentSchema.parse(incident);
-    await this.write('create', valid.id, valid);
+    await this.createIn(this.redis.multi(), incident).exec();
+  }
+
+  /** A MULTI on the state Redis, for a change that spans stores and owed effects. */
+  multi(): ChainableCommander {
+    return this.redis.multi();
+  }
+
+  /**
+   * Commits what `build` adds to a MULTI once per `mark` (a request's stable key): a job retried after its change
+   * committed finds the mark and changes nothing. The mark is kept 7 days. Resolves false when it was done before.
+   */
+  async commitOnce(mark: string, build: (tx: ChainableCommander) => void, value = '1'): Promise<boolean> {
+    const key = `${this.prefix}:done:${mark}`;
+    if (await this.redis.exists(key)) return false;
+    const tx = this.redis.multi();
+    build(tx);
+    tx.set(key, value, 'EX', 7 * 86_400);
+    await commit(tx);
+    return true;
+  }
+
+  /** The value `commitOnce` kept for `mark`, undefined when it was not done (or over 7 days ago). */
+  async done(mark: string): Promise<string | undefined> {
+    return (await this.redis.get(`${this.prefix}:done:${mark}`)) ?? undefined;
   }
 
   /**
@@ -220,6 +244,11 @@ export class IncidentStore {
     return { id: existing ?? id, created: false };
   }
 
+  /** Adds the group → incident binding to `multi` (callers hold the group's lock). */
+  bindGroupIn(multi: ChainableCommander, groupKey: string, id: string): ChainableCommander {
+    return multi.set(this.groupKey(groupKey), id);
+  }
+
   async findByGroup(groupKey: string): Promise<string | undefined> {
     return (await this.redis.get(this.groupKey(groupKey))) ?? undefined;
   }
@@ -280,7 +309,11 @@ export class IncidentStore {
   }
 
   async putAlert(id: string, alert: AlertState): Promise<void> {
-    await this.redis.hset(this.alertsKey(id), alert.fingerprint, JSON.stringify(alert));
+    await this.putAlertIn(this.redis.multi(), id, alert).exec();
+  }
+
+  putAlertIn(multi: ChainableCommander, id: string, alert: AlertState): ChainableCommander {
+    return multi.hset(this.alertsKey(id), alert.fingerprint, JSON.stringify(alert));
   }
 
   async listAlerts(id: string): Promise<AlertState[]> {

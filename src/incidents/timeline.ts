@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { z } from 'zod';
 
 export const TimelineEventTypeSchema = z.enum([
@@ -66,12 +66,17 @@ export class Timeline {
 
   /** Appends one event; the stream id orders events even when two share a timestamp. */
   async append(incidentId: string, event: NewTimelineEvent): Promise<string> {
-    const at = event.at ?? new Date().toISOString();
-    const id = await this.redis.xadd(
-      this.key(incidentId),
-      '*',
+    const res = await this.appendIn(this.redis.multi(), incidentId, event).exec();
+    const [err, id] = res?.[0] ?? [new Error('timeline: MULTI aborted'), undefined];
+    if (err) throw err;
+    return String(id ?? '');
+  }
+
+  /** The stream fields of an event, for a Lua script that appends it only when its change is made. */
+  fields(event: NewTimelineEvent): string[] {
+    return [
       'at',
-      at,
+      event.at ?? new Date().toISOString(),
       'type',
       event.type,
       'actor',
@@ -80,8 +85,12 @@ export class Timeline {
       event.text,
       'data',
       JSON.stringify(event.data ?? {}),
-    );
-    return id ?? '';
+    ];
+  }
+
+  /** Adds the append to `multi`, so the event commits with the state change it records. */
+  appendIn(multi: ChainableCommander, incidentId: string, event: NewTimelineEvent): ChainableCommander {
+    return multi.xadd(this.key(incidentId), '*', ...this.fields(event));
   }
 
   /** All events in append order. */

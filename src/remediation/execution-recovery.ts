@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { remediationResultMessage } from '../blocks/remediation-result.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
+import { commit } from '../kernel/commit.js';
 import { errorMessage, isAppError } from '../kernel/errors.js';
 import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
@@ -11,7 +12,7 @@ import { redactText } from '../kernel/redact.js';
 import type { TargetRegistry } from '../targets/target-registry.js';
 import type { ActionContext, Observation, RemediationAction } from './action.js';
 import type { ExecutionLedger, ExecutionPhase } from './execution-ledger.js';
-import type { ProposalService } from './proposal-service.js';
+import { type ProposalService, resultKey } from './proposal-service.js';
 import type { ProposalStore } from './proposal-store.js';
 
 export interface ExecutionRecoveryDeps {
@@ -23,7 +24,7 @@ export interface ExecutionRecoveryDeps {
   thread: IncidentThread;
   targets: TargetRegistry;
   actions: ReadonlyMap<string, RemediationAction>;
-  proposalService: Pick<ProposalService, 'redraw'>;
+  proposalService: Pick<ProposalService, 'redraw' | 'redrawIn'>;
   leaseMs: number;
 }
 
@@ -77,8 +78,8 @@ export class ExecutionRecovery {
       });
       if (!finished) return 'busy';
       log.warn({ phase: entry.phase, applied: outcome.applied, owner: entry.owner }, 'remediation interrupted');
-      await this.d.proposals.update(proposalId, { status: 'interrupted', result });
-      await this.d.timeline.append(p.incidentId, {
+      const tx = this.d.proposals.updateIn(this.d.proposals.multi(), proposalId, { status: 'interrupted', result });
+      this.d.timeline.appendIn(tx, p.incidentId, {
         type: 'action.interrupted',
         actor: 'bot',
         text: `${p.title} on ${p.target}: ${result}`,
@@ -91,9 +92,15 @@ export class ExecutionRecovery {
           ...(outcome.figures ? { after: outcome.figures } : {}),
         },
       });
-      await this.d.thread.post(p.incidentId, remediationResultMessage(p, 'interrupted', false, result));
-      await this.d.proposalService.redraw(proposalId);
-      await this.d.thread.refreshCard(p.incidentId);
+      this.d.thread.say(
+        tx,
+        p.incidentId,
+        resultKey(proposalId),
+        remediationResultMessage(p, 'interrupted', false, result),
+      );
+      this.d.proposalService.redrawIn(tx, proposalId);
+      this.d.thread.card(tx, p.incidentId);
+      await commit(tx);
       return 'interrupted';
     } finally {
       keeper.stop();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
 import { ledgerKey } from './execution-ledger.js';
 import { type Proposal, ProposalSchema } from './proposal.js';
@@ -14,6 +14,8 @@ if ARGV[4] > redis.call('hget', KEYS[1], 'expiresAt') then
   return 'expired'
 end
 redis.call('hset', KEYS[1], 'status', ARGV[1], 'decidedBy', ARGV[2], 'decidedAt', ARGV[3])
+if KEYS[2] then redis.call('xadd', KEYS[2], '*', unpack(cjson.decode(ARGV[5]))) end
+if KEYS[3] then redis.call('hset', KEYS[3], ARGV[6], ARGV[7]) end
 return 'ok'
 `;
 
@@ -29,6 +31,11 @@ for i, key in ipairs(KEYS) do
 end
 return withdrawn
 `;
+/** What a decision commits with it, only when it is made: its timeline entry and, for an approval, its job. */
+export interface DecisionRecord {
+  timeline: { key: string; fields: string[] };
+  job?: { key: string; id: string; entry: string };
+}
 
 export type DecideOutcome = 'ok' | 'missing' | Proposal['status'];
 
@@ -44,12 +51,24 @@ export class ProposalStore {
   }
 
   async create(p: Proposal): Promise<void> {
+    await this.createIn(this.redis.multi(), p).exec();
+  }
+
+  /** Adds the proposal's creation to `multi` (with its timeline entry and owed message). */
+  createIn(multi: ChainableCommander, p: Proposal): ChainableCommander {
     const valid = ProposalSchema.parse(p);
-    await this.redis
-      .multi()
+    return multi
       .hset(this.key(valid.id), valid)
-      .sadd(`${this.prefix}:incident:${valid.incidentId}:proposals`, valid.id)
-      .exec();
+      .sadd(`${this.prefix}:incident:${valid.incidentId}:proposals`, valid.id);
+  }
+
+  /** A MULTI on the state Redis, for a change that spans stores and owed effects. */
+  multi(): ChainableCommander {
+    return this.redis.multi();
+  }
+
+  updateIn(multi: ChainableCommander, id: string, fields: Partial<Proposal>): ChainableCommander {
+    return multi.hset(this.key(id), fields as Record<string, string>);
   }
 
   async get(id: string): Promise<Proposal | undefined> {
@@ -94,6 +113,34 @@ export class ProposalStore {
       reason,
     );
     return (res as string[]).map(String);
+  }
+
+  /**
+   * Adds the decision to `multi`, with what it commits only when made (`record`: the timeline entry, the owed
+   * remediation job). The MULTI's reply for it is 'ok' or the status that made the decision impossible.
+   */
+  decideIn(
+    multi: ChainableCommander,
+    id: string,
+    decision: 'approved' | 'rejected',
+    user: string,
+    now: Date,
+    record: DecisionRecord,
+  ): ChainableCommander {
+    const keys = [this.key(id), record.timeline.key, ...(record.job ? [record.job.key] : [])];
+    const at = now.toISOString();
+    return multi.eval(
+      DECIDE,
+      keys.length,
+      ...keys,
+      decision,
+      user,
+      at,
+      at,
+      JSON.stringify(record.timeline.fields),
+      record.job?.id ?? '',
+      record.job?.entry ?? '',
+    );
   }
 
   /** The execution ledger entry (JSON, see ExecutionLedger), undefined when the proposal never ran. */

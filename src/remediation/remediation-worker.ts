@@ -4,6 +4,7 @@ import { remediationResultMessage } from '../blocks/remediation-result.js';
 import type { IncidentThread } from '../incidents/incident-thread.js';
 import type { Timeline } from '../incidents/timeline.js';
 import { formatBytes } from '../kernel/bytes.js';
+import { commit } from '../kernel/commit.js';
 import { errorMessage } from '../kernel/errors.js';
 import type { Logger } from '../kernel/logger.js';
 import { redactText } from '../kernel/redact.js';
@@ -11,7 +12,7 @@ import type { TargetRegistry } from '../targets/target-registry.js';
 import type { Figures, RemediationAction } from './action.js';
 import type { ExecutionLedger, ExecutionPhase } from './execution-ledger.js';
 import type { ExecutionRecovery } from './execution-recovery.js';
-import type { ProposalService } from './proposal-service.js';
+import { type ProposalService, resultKey } from './proposal-service.js';
 import type { ProposalStore } from './proposal-store.js';
 
 export interface RemediationWorkerDeps {
@@ -24,7 +25,7 @@ export interface RemediationWorkerDeps {
   targets: TargetRegistry;
   actions: ReadonlyMap<string, RemediationAction>;
   /** Redraws the proposal message once the result is in. */
-  proposalService: Pick<ProposalService, 'redraw'>;
+  proposalService: Pick<ProposalService, 'redraw' | 'redrawIn'>;
   /** Lease TTL; renewed every third of it while the run is alive. */
   leaseMs: number;
   /** The run's budget (the job timeout): the lease is not renewed past it, so a hung run is recovered. */
@@ -98,16 +99,24 @@ export class RemediationWorker {
         log.warn({ status }, 'execution lease lost before recording; the recovery reported this run');
         return 'interrupted' as const;
       }
-      await this.d.proposals.update(proposalId, { status, result });
-      await this.d.timeline.append(p.incidentId, {
+      // Recorded in the ledger (above, owner-only); the rest commits together: state, timeline, the result message
+      // (one key per proposal, shared with the recovery's report, so a run is reported once), redraw and card.
+      const tx = this.d.proposals.updateIn(this.d.proposals.multi(), proposalId, { status, result });
+      this.d.timeline.appendIn(tx, p.incidentId, {
         type: status === 'executed' ? 'action.executed' : status === 'skipped' ? 'action.skipped' : 'action.failed',
         actor: 'bot',
         text: `${p.title} on ${p.target}: ${result}`,
         data: { proposalId, action: p.action, approver: p.decidedBy, requester: p.requester, ...data },
       });
-      await this.d.thread.post(p.incidentId, remediationResultMessage(p, status, Boolean(data.verified), result));
-      await this.d.proposalService.redraw(proposalId);
-      await this.d.thread.refreshCard(p.incidentId);
+      this.d.thread.say(
+        tx,
+        p.incidentId,
+        resultKey(proposalId),
+        remediationResultMessage(p, status, Boolean(data.verified), result),
+      );
+      this.d.proposalService.redrawIn(tx, proposalId);
+      this.d.thread.card(tx, p.incidentId);
+      await commit(tx);
       return status;
     };
     if (p.status !== 'approved') return finish('skipped', `proposal is ${p.status}, not approved`, {});

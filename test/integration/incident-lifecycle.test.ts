@@ -4,6 +4,7 @@ import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.
 import { approveButtonValue, messageText } from '../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
+import { waitUntil } from '../../src/devtools/wait-until.js';
 import {
   APPROVER,
   CHANNEL,
@@ -180,9 +181,40 @@ describe('incident lifecycle in Slack', () => {
 
   it('/redis diag runs a runbook on demand into the current incident; the requester cannot approve its proposals', async () => {
     const incident = (await h.bot.services.store.listOpen())[0]!;
+    const pendingBefore = (await h.bot.services.proposals.listForIncident(incident.id)).filter(
+      (x) => x.status === 'pending',
+    );
+    expect(pendingBefore.length).toBeGreaterThan(0);
     expect(await slash('/redis', 'diag cache-1 high-memory', OTHER_APPROVER)).toContain(incident.id);
     // Three diagnoses in all: high-memory and connections for the two alert groups, and the one just asked for.
     await h.waitForCompleted('diagnostics', 3);
+    // The same fix is pending already (from the alert's diagnosis): it is not offered a second time.
+    const afterFirst = await h.bot.services.proposals.listForIncident(incident.id);
+    expect(afterFirst.filter((x) => x.requester === OTHER_APPROVER)).toEqual([]);
+    expect(afterFirst.filter((x) => x.status === 'pending').map((x) => x.id)).toEqual(pendingBefore.map((x) => x.id));
+    // Once those are rejected, the next on-demand diagnosis offers the fix again, requested by whoever asked.
+    for (const old of pendingBefore) {
+      const msg = h.slack.messages().find((m) => m.ts === old.messageTs)!;
+      await postSigned(
+        `${h.url}/slack/events`,
+        SIGNING_SECRET,
+        blockActionBody({
+          actionId: 'proposal_reject',
+          value: old.id,
+          userId: APPROVER,
+          channel: CHANNEL,
+          messageTs: msg.ts,
+          threadTs: incident.threadTs,
+        }),
+      );
+    }
+    await waitUntil(
+      async () =>
+        (await h.bot.services.proposals.listForIncident(incident.id)).every((x) => x.status !== 'pending') || false,
+      { what: 'the pending proposals to be rejected' },
+    );
+    expect(await slash('/redis', 'diag cache-1 high-memory', OTHER_APPROVER)).toContain(incident.id);
+    await h.waitForCompleted('diagnostics', 4);
     const mine = (await h.bot.services.proposals.listForIncident(incident.id)).filter(
       (x) => x.requester === OTHER_APPROVER,
     );
@@ -191,7 +223,7 @@ describe('incident lifecycle in Slack', () => {
     const proposal = h.slack.messages().find((m) => m.ts === p.messageTs)!;
     expect(approveButtonValue(proposal)).toBe(p.id);
     const diagEvents = (await h.bot.services.timeline.read(incident.id)).filter((e) => e.type === 'diagnosis.started');
-    expect(diagEvents.map((e) => e.actor).sort()).toEqual(['bot', 'bot', OTHER_APPROVER].sort());
+    expect(diagEvents.map((e) => e.actor).sort()).toEqual(['bot', 'bot', OTHER_APPROVER, OTHER_APPROVER].sort());
     await postSigned(
       `${h.url}/slack/events`,
       SIGNING_SECRET,

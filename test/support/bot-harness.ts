@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
 import { SlackStandIn } from '../../src/devtools/slack-stand-in.js';
 import { SocketModeStandIn } from '../../src/devtools/socket-mode-stand-in.js';
+import { waitUntil } from '../../src/devtools/wait-until.js';
 import type { QueueName } from '../../src/jobs/catalog.js';
 import { createLogger } from '../../src/kernel/logger.js';
 
@@ -38,6 +39,11 @@ export interface Harness {
   waitForJob(queue: QueueName, jobId: string, timeoutMs?: number): Promise<unknown>;
   /** Resolves once `count` jobs of `queue` have completed in total (counted on each completion event). */
   waitForCompleted(queue: QueueName, count: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the Slack outbox owes nothing (every owed card, post and redraw delivered or given up). Both
+   * waits above end with it, so a test that waited for a job sees what the job owed Slack.
+   */
+  slackSettled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,6 +124,13 @@ export async function startHarness(o: {
     }
     return qe;
   };
+  const slackSettled = async (timeoutMs = 30_000) => {
+    await waitUntil(async () => (await bot.services.outbox.pending()) === 0, {
+      timeoutMs,
+      intervalMs: 20,
+      what: 'the Slack outbox to owe nothing',
+    });
+  };
   return {
     url,
     bot,
@@ -132,8 +145,11 @@ export async function startHarness(o: {
       const qe = await queueEvents(queue);
       const job = await Job.fromId(bot.services.queues.get(queue), jobId);
       if (!job) throw new Error(`no ${queue} job ${jobId}`);
-      return job.waitUntilFinished(qe, timeoutMs);
+      const value = await job.waitUntilFinished(qe, timeoutMs);
+      await slackSettled();
+      return value;
     },
+    slackSettled,
     async waitForCompleted(queue, count, timeoutMs = 30_000) {
       const qe = await queueEvents(queue);
       const q = bot.services.queues.get(queue);
@@ -154,6 +170,7 @@ export async function startHarness(o: {
         qe.on('completed', onCompleted);
         void check();
       });
+      await slackSettled();
     },
     async stop() {
       await Promise.all([...events.values()].map((e) => e.close()));

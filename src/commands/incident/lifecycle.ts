@@ -13,6 +13,7 @@ import type { IncidentStore } from '../../incidents/incident-store.js';
 import type { IncidentThread } from '../../incidents/incident-thread.js';
 import type { Notifier } from '../../incidents/notifier.js';
 import type { Timeline } from '../../incidents/timeline.js';
+import { commit } from '../../kernel/commit.js';
 import { isAppError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { utc } from '../../kernel/time.js';
@@ -31,16 +32,19 @@ export interface IncidentLifecycleDeps {
 
 /**
  * The background half of `/incident new|note|severity|commander|resolve` (typed, mentioned or clicked) and of the
- * "Add to incident timeline" shortcut: state, timeline, thread, card.
+ * "Add to incident timeline" shortcut: the state change, its timeline entry and the Slack effects it owes (a thread
+ * message under a stable key, the card) commit in one MULTI; Slack follows through the outbox. `key` names the
+ * request (its job id), so a retried job changes and posts nothing twice.
  */
 export class IncidentLifecycle {
   constructor(private readonly d: IncidentLifecycleDeps) {}
 
-  /** Posts the thread of an incident opened by hand; then its own channel when asked (`--channel`) or due. */
+  /** Owes the card and the "opened" message of an incident opened by hand; then its own channel when asked or due. */
   async open(incidentId: string, user: string, channel = false): Promise<void> {
     const incident = await this.d.store.require(incidentId);
-    await this.d.thread.ensureThread(incident);
-    await this.d.thread.post(incidentId, incidentOpenedMessage(user, incident.commander || user));
+    const tx = this.d.thread.card(this.d.store.multi(), incidentId);
+    this.d.thread.say(tx, incidentId, `opened:${incidentId}`, incidentOpenedMessage(user, incident.commander || user));
+    await commit(tx);
     if (channel) await this.d.channels.open(incidentId, user);
     else await this.d.channels.ensureFor(incident);
   }
@@ -50,66 +54,78 @@ export class IncidentLifecycle {
    * belong in the postmortem) but labelled as added after resolution, on the timeline (`data.afterResolution`), in
    * the thread and in the export.
    */
-  async note(incidentId: string, user: string, text: string): Promise<void> {
+  async note(incidentId: string, user: string, text: string, key: string): Promise<void> {
     const incident = await this.d.store.require(incidentId);
     const afterResolution = incident.status === 'resolved';
-    await this.d.timeline.append(incidentId, {
-      type: 'note',
-      actor: user,
-      text,
-      data: afterResolution ? { afterResolution, resolvedAt: incident.resolvedAt } : {},
+    const id = `note:${incidentId}:${key}`;
+    await this.d.store.commitOnce(id, (tx) => {
+      this.d.timeline.appendIn(tx, incidentId, {
+        type: 'note',
+        actor: user,
+        text,
+        data: afterResolution ? { afterResolution, resolvedAt: incident.resolvedAt } : {},
+      });
+      this.d.thread.say(tx, incidentId, id, noteMessage(user, text, { afterResolution }));
     });
-    await this.d.thread.post(incidentId, noteMessage(user, text, { afterResolution }));
   }
 
-  async severity(incidentId: string, user: string, severity: Severity): Promise<void> {
+  async severity(incidentId: string, user: string, severity: Severity, key: string): Promise<void> {
     const before = await this.d.store.require(incidentId);
     if (before.severity === severity) return;
-    await this.d.store.update(incidentId, { severity });
-    await this.d.timeline.append(incidentId, {
-      type: 'severity.changed',
-      actor: user,
-      text: `Severity ${before.severity} → ${severity} by <@${user}>`,
-      data: { from: before.severity, to: severity },
+    const id = `severity:${incidentId}:${key}`;
+    await this.d.store.commitOnce(id, (tx) => {
+      this.d.store.updateIn(tx, incidentId, { severity });
+      this.d.timeline.appendIn(tx, incidentId, {
+        type: 'severity.changed',
+        actor: user,
+        text: `Severity ${before.severity} → ${severity} by <@${user}>`,
+        data: { from: before.severity, to: severity },
+      });
+      this.d.thread.say(tx, incidentId, id, severityChangedMessage(before.severity, severity, user));
+      this.d.thread.card(tx, incidentId);
     });
-    await this.d.thread.post(incidentId, severityChangedMessage(before.severity, severity, user));
-    await this.d.thread.refreshCard(incidentId);
     await this.d.channels.ensureFor(await this.d.store.require(incidentId));
   }
 
-  async commander(incidentId: string, user: string, commander: string): Promise<void> {
+  async commander(incidentId: string, user: string, commander: string, key: string): Promise<void> {
     const before = await this.d.store.require(incidentId);
     if (before.commander === commander) return;
-    await this.d.store.update(incidentId, { commander });
-    await this.d.timeline.append(incidentId, {
-      type: 'commander.changed',
-      actor: user,
-      text: `Commander ${before.commander ? `<@${before.commander}>` : 'unassigned'} → <@${commander}> (set by <@${user}>)`,
-      data: { from: before.commander, to: commander },
+    const id = `commander:${incidentId}:${key}`;
+    await this.d.store.commitOnce(id, (tx) => {
+      this.d.store.updateIn(tx, incidentId, { commander });
+      this.d.timeline.appendIn(tx, incidentId, {
+        type: 'commander.changed',
+        actor: user,
+        text: `Commander ${before.commander ? `<@${before.commander}>` : 'unassigned'} → <@${commander}> (set by <@${user}>)`,
+        data: { from: before.commander, to: commander },
+      });
+      this.d.thread.say(tx, incidentId, id, commanderChangedMessage(commander, user));
+      this.d.thread.card(tx, incidentId);
     });
-    await this.d.thread.post(incidentId, commanderChangedMessage(commander, user));
-    await this.d.thread.refreshCard(incidentId);
   }
 
-  async resolve(incidentId: string, user: string, summary: string, logger: Logger): Promise<void> {
+  async resolve(incidentId: string, user: string, summary: string, key: string, logger: Logger): Promise<void> {
     const incident = await this.d.store.require(incidentId);
     if (incident.status === 'resolved') {
       logger.info({ incidentId }, 'already resolved');
-      if (summary) await this.note(incidentId, user, `Resolution summary: ${summary}`);
+      if (summary) await this.note(incidentId, user, `Resolution summary: ${summary}`, key);
       return;
     }
     const resolvedAt = new Date().toISOString();
     // Before the status: a retry after a crash in between still finds the incident open and withdraws again.
     await this.d.proposals.withdrawPending(incidentId);
-    await this.d.store.update(incidentId, { status: 'resolved', resolvedAt, ...(summary ? { summary } : {}) });
-    await this.d.timeline.append(incidentId, {
-      type: 'incident.resolved',
-      actor: user,
-      text: `Resolved by <@${user}>${summary ? `: ${summary}` : ''}`,
-      data: { resolvedAt, summary },
+    const id = `resolved:${incidentId}:${key}`;
+    await this.d.store.commitOnce(id, (tx) => {
+      this.d.store.updateIn(tx, incidentId, { status: 'resolved', resolvedAt, ...(summary ? { summary } : {}) });
+      this.d.timeline.appendIn(tx, incidentId, {
+        type: 'incident.resolved',
+        actor: user,
+        text: `Resolved by <@${user}>${summary ? `: ${summary}` : ''}`,
+        data: { resolvedAt, summary },
+      });
+      this.d.thread.say(tx, incidentId, id, incidentResolvedMessage(user, summary));
+      this.d.thread.card(tx, incidentId);
     });
-    await this.d.thread.post(incidentId, incidentResolvedMessage(user, summary));
-    await this.d.thread.refreshCard(incidentId);
   }
 
   /**
@@ -126,12 +142,21 @@ export class IncidentLifecycle {
       logger.warn({ incidentId, slackError: code }, 'no permalink for a filed message');
     }
     const at = new Date(Math.floor(Number(message.ts) * 1000)).toISOString();
-    await this.d.timeline.append(incidentId, {
-      type: 'message.filed',
-      actor: user,
-      text: `Message from ${/^[UW][A-Z0-9]+$/.test(message.author) ? `<@${message.author}>` : message.author} at ${utc(at)}${permalink ? ` (${permalink})` : ''}: ${message.text}`,
-      data: { author: message.author, at, ts: message.ts, channel: message.channel, text: message.text, permalink },
+    // One message is filed once per incident, however often the shortcut is used on it or the job retried.
+    const id = `filed:${incidentId}:${message.channel}:${message.ts}`;
+    await this.d.store.commitOnce(id, (tx) => {
+      this.d.timeline.appendIn(tx, incidentId, {
+        type: 'message.filed',
+        actor: user,
+        text: `Message from ${/^[UW][A-Z0-9]+$/.test(message.author) ? `<@${message.author}>` : message.author} at ${utc(at)}${permalink ? ` (${permalink})` : ''}: ${message.text}`,
+        data: { author: message.author, at, ts: message.ts, channel: message.channel, text: message.text, permalink },
+      });
+      this.d.thread.say(
+        tx,
+        incidentId,
+        id,
+        messageFiledMessage({ user, author: message.author, at: utc(at), permalink }),
+      );
     });
-    await this.d.thread.post(incidentId, messageFiledMessage({ user, author: message.author, at: utc(at), permalink }));
   }
 }

@@ -21,14 +21,23 @@ export class IncidentCommandWorker {
   constructor(private readonly d: IncidentCommandWorkerDeps) {}
 
   /** Posts the incident's timeline in its thread (`incident.timeline` jobs). */
-  async postTimeline(incidentId: string, user: string): Promise<void> {
+  async postTimeline(incidentId: string, user: string, key: string): Promise<void> {
     const events = await this.d.timeline.read(incidentId);
-    await this.d.thread.post(incidentId, timelineMessage(incidentId, events, user));
+    await this.d.thread.post(incidentId, `timeline:${incidentId}:${key}`, timelineMessage(incidentId, events, user));
   }
 
-  /** Uploads the postmortem to the incident's thread (`incident.export` jobs). */
-  async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<void> {
+  /**
+   * Uploads the postmortem to the incident's thread (`incident.export` jobs). Resolves false, changing nothing, while
+   * the thread is not in Slack yet (its card still owed): the handler tries again later.
+   */
+  async export(incidentId: string, user: string, format: 'md' | 'json', logger: Logger): Promise<boolean> {
     const incident = await this.d.store.require(incidentId);
+    const threadTs = await this.d.thread.threadTs(incidentId);
+    if (!threadTs) {
+      await this.d.thread.refreshCard(incidentId);
+      logger.info({ incidentId }, 'export waits for the thread to be posted');
+      return false;
+    }
     await this.d.timeline.append(incidentId, {
       type: 'export',
       actor: user,
@@ -37,7 +46,6 @@ export class IncidentCommandWorker {
     });
     const input = await loadPostmortemInput(this.d, incident);
     const content = format === 'json' ? renderPostmortemJson(input) : renderPostmortemMarkdown(input);
-    const threadTs = await this.d.thread.ensureThread(incident);
     await this.d.notifier.upload(
       incident.channel,
       threadTs,
@@ -46,5 +54,6 @@ export class IncidentCommandWorker {
       `Postmortem ${incident.id}`,
     );
     logger.info({ incidentId, format }, 'postmortem uploaded');
+    return true;
   }
 }

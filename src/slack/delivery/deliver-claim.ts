@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackMessage } from '../../blocks/types.js';
+import type { SentMessage } from '../../incidents/owed-effects.js';
 import { redactText } from '../../kernel/redact.js';
 import { findPosted, OUTBOX_EVENT_TYPE } from './find-posted.js';
 import type { Budget, Claim, OutboxLedger } from './outbox-ledger.js';
@@ -34,6 +35,10 @@ export interface DeliveryContext {
   deadLetter(detail: { method: string; code: string; channel: string; id: string; reason: string }): void;
   /** Logs once per process that the history scopes are missing, so posts after a lost response may repeat. */
   cannotLook(code: string): void;
+  /** Called once an incident's card is first posted (and recorded): where its thread is. */
+  cardPosted(incidentId: string, sent: SentMessage): Promise<void>;
+  /** Called once a post is delivered (and recorded) under its key. */
+  posted(key: string, sent: SentMessage): Promise<void>;
 }
 
 type Plan =
@@ -146,9 +151,17 @@ async function look(ctx: DeliveryContext, c: Claim, channel: string, threadTs: s
     return 'post';
   }
   if (!ts) return 'post';
-  if (await ctx.ledger.sent(c, { channel, ts })) ctx.report('chat.postMessage', 'reconciled');
-  else ctx.report('chat.postMessage', 'stale');
+  if (await ctx.ledger.sent(c, { channel, ts })) {
+    ctx.report('chat.postMessage', 'reconciled');
+    await announce(ctx, c, { channel, ts });
+  } else ctx.report('chat.postMessage', 'stale');
   return 'found';
+}
+
+/** Tells the deliverer's owner where a first post landed (the card's thread, a proposal's message). */
+async function announce(ctx: DeliveryContext, c: Claim, sent: SentMessage): Promise<void> {
+  if (c.kind === 'card' && c.incidentId) await ctx.cardPosted(c.incidentId, sent);
+  else if (c.kind === 'post') await ctx.posted(c.key, sent);
 }
 
 /** Delivers one claimed effect: render from state, pace, look if needed, call Slack, record the outcome. */
@@ -207,4 +220,5 @@ export async function deliverClaim(ctx: DeliveryContext, c: Claim): Promise<void
       : await ctx.ledger.updated(c);
   if (!recorded) ctx.logger.warn({ id: c.id, method: p.method }, 'outbox: lease lost during the call');
   ctx.report(p.method, recorded ? 'ok' : 'stale');
+  if (recorded && postedTs !== undefined) await announce(ctx, c, { channel: postedChannel ?? p.channel, ts: postedTs });
 }

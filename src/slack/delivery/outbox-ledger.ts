@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SlackMessage } from '../../blocks/types.js';
-import { type EffectKind, parseStoredMessage, type SentMessage, SentMessageSchema } from './effects.js';
+import {
+  type EffectKind,
+  parseStoredMessage,
+  type SentMessage,
+  SentMessageSchema,
+} from '../../incidents/owed-effects.js';
 import { ACQUIRE, CLAIM, DEAD, NEXT_DUE, RELEASE, SENT, UPDATED } from './lua.js';
 
 /** One effect leased to this deliverer: what to deliver, and the token that proves the lease is still ours. */

@@ -8,7 +8,7 @@ import {
   EffectSchema,
   type SentMessage,
   SentMessageSchema,
-} from './effects.js';
+} from '../../incidents/owed-effects.js';
 import { OWE } from './lua.js';
 
 /** How many effects of one kind are owed, and how long the oldest has waited. */
@@ -128,6 +128,14 @@ export class Outbox {
       const owedAt = oldest?.[1] === undefined ? now : Number(oldest[1]);
       return { kind, count, oldestAgeSeconds: count > 0 ? Math.max(0, (now - owedAt) / 1000) : 0 };
     });
+  }
+
+  /** How many effects are owed and not yet delivered (all kinds). */
+  async pending(): Promise<number> {
+    const tx = this.redis.multi();
+    for (const kind of EFFECT_KINDS) tx.zcard(`${this.prefix}:owed:${kind}`);
+    const res = (await tx.exec()) ?? [];
+    return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
   }
 
   /** Dead letters kept for an operator, newest first. */

@@ -67,7 +67,7 @@ describe('per-target diagnosis slots across two workers', () => {
         fileMessage: unused,
       },
       channels: { open: unused },
-      commands: { postTimeline: unused, export: unused },
+      commands: { postTimeline: unused, export: async () => true },
       redis: { info: unused, health: unused },
       targetSlots: new TargetSlots(redis, prefix, { retryMs: 100 }),
     });

@@ -2,13 +2,15 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetSchema } from '../../../src/config/config-file.js';
 import { freePort, type RedisProcess, startRedis } from '../../../src/devtools/redis-process.js';
-import type { IncidentThread } from '../../../src/incidents/incident-thread.js';
-import type { Timeline } from '../../../src/incidents/timeline.js';
+import { IncidentStore } from '../../../src/incidents/incident-store.js';
+import { IncidentThread } from '../../../src/incidents/incident-thread.js';
+import { Timeline } from '../../../src/incidents/timeline.js';
 import { createLogger } from '../../../src/kernel/logger.js';
 import { ACTIONS } from '../../../src/remediation/action-catalog.js';
 import { ExecutionLedger } from '../../../src/remediation/execution-ledger.js';
 import { ExecutionRecovery } from '../../../src/remediation/execution-recovery.js';
 import { ProposalStore } from '../../../src/remediation/proposal-store.js';
+import { Outbox } from '../../../src/slack/delivery/outbox.js';
 import { TargetRegistry } from '../../../src/targets/target-registry.js';
 
 const logger = createLogger('silent');
@@ -95,25 +97,25 @@ describe('execution ledger and leases', () => {
       messageTs: '',
       result: '',
     });
-    const posts: string[] = [];
-    const events: string[] = [];
     const redrawn: string[] = [];
+    const timeline = new Timeline(redis, prefix);
+    const outbox = new Outbox(redis, prefix);
     const recovery = new ExecutionRecovery({
       redis,
       prefix,
       ledger,
       proposals,
-      timeline: { append: async (_i: string, e: { type: string }) => void events.push(e.type) } as unknown as Timeline,
-      thread: {
-        post: async (_i: string, m: { blocks: Array<{ text: { text: string } }> }) => {
-          posts.push(m.blocks[0]!.text.text);
-          return '1.1';
-        },
-        refreshCard: async () => undefined,
-      } as unknown as IncidentThread,
+      timeline,
+      thread: new IncidentThread(new IncidentStore(redis, prefix), proposals, outbox),
       targets: new TargetRegistry([target]),
       actions: ACTIONS,
-      proposalService: { redraw: async (p: string) => void redrawn.push(p) },
+      proposalService: {
+        redraw: async (p: string) => void redrawn.push(p),
+        redrawIn: (tx, p: string) => {
+          redrawn.push(p);
+          return tx;
+        },
+      },
       leaseMs: 1000,
     });
     await ledger.claim(id, 'tok-a', 'w1', 10_000);
@@ -121,17 +123,18 @@ describe('execution ledger and leases', () => {
     expect(await recovery.recover(id, logger)).toBe('busy'); // the owner is alive
     await redis.del(`${prefix}:lease:${id}`); // its lease expired
     expect(await recovery.sweep(logger)).toBe(1);
-    expect(posts).toHaveLength(1);
-    expect(posts[0]).toMatch(
-      /interrupted at writing .*could not read the target: .*check it by hand, nothing was re-run/,
-    );
-    expect(events).toEqual(['action.interrupted']);
+    // The report is owed once, under the proposal's result key, in the incident's thread.
+    const posts = async () => redis.lrange(`${prefix}:outbox:lane:t:INC-1`, 0, -1);
+    expect(await posts()).toEqual([`post:result:${id}`]);
+    const owed = await redis.hget(`${prefix}:outbox:fx:post:result:${id}`, 'message');
+    expect(owed).toMatch(/interrupted at writing .*could not read the target: .*check it by hand, nothing was re-run/);
+    expect((await timeline.read('INC-1')).map((e) => e.type)).toEqual(['action.interrupted']);
     expect(redrawn).toEqual([id]);
     expect((await proposals.require(id)).status).toBe('interrupted');
     const entry = await ledger.read(id);
     expect(entry).toMatchObject({ phase: 'done', status: 'interrupted' });
     expect(entry?.applied).toBeUndefined();
     expect(await recovery.sweep(logger)).toBe(0); // reported once
-    expect(posts).toHaveLength(1);
+    expect(await posts()).toEqual([`post:result:${id}`]);
   });
 });

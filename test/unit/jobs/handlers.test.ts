@@ -29,7 +29,13 @@ function deps(calls: string[]): JobHandlerDeps<{ findings: number }, { action: s
       fileMessage: vi.fn(note('file-message')),
     },
     channels: { open: vi.fn(note('channel')) },
-    commands: { postTimeline: vi.fn(note('timeline')), export: vi.fn(note('export')) },
+    commands: {
+      postTimeline: vi.fn(note('timeline')),
+      export: vi.fn(async () => {
+        calls.push('export');
+        return true;
+      }),
+    },
     redis: { info: vi.fn(note('info')), health: vi.fn(note('health')) },
     // Every target free: the work runs at once.
     targetSlots: { run: (_target, _defer, work) => work() },
@@ -44,8 +50,10 @@ describe('createJobHandlers', () => {
     const d = deps(calls);
     const report = await createJobHandlers(d).diagnostics(DIAG, ctx);
     expect(calls).toEqual(['run', 'propose', 'finish']);
-    expect(d.proposals.propose).toHaveBeenCalledWith('INC-1', [{ action: 'memory-purge' }], 'bot', logger);
-    expect(d.diagnosis.finish).toHaveBeenCalledWith('INC-1', { findings: 2 });
+    // The job id names the diagnosis for all three, so a re-run continues from what it kept.
+    expect(d.diagnosis.run).toHaveBeenCalledWith(DIAG, logger, 'j1');
+    expect(d.proposals.propose).toHaveBeenCalledWith('INC-1', [{ action: 'memory-purge' }], 'bot', logger, 'j1');
+    expect(d.diagnosis.finish).toHaveBeenCalledWith('INC-1', { findings: 2 }, 'j1');
     expect(report).toEqual({ findings: 2 });
   });
 
@@ -85,8 +93,8 @@ describe('createJobHandlers', () => {
     await h['incident.export']({ ...inc, format: 'json' }, ctx);
     await h['redis.targets']({ user: 'U0ALICE', channel: 'C1' }, ctx);
     expect(calls).toEqual(['severity', 'resolve', 'export', 'health']);
-    expect(d.lifecycle.severity).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'sev1');
-    expect(d.lifecycle.resolve).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'done', logger);
+    expect(d.lifecycle.severity).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'sev1', 'j1');
+    expect(d.lifecycle.resolve).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'done', 'j1', logger);
     expect(d.commands.export).toHaveBeenCalledWith('INC-2', 'U0ALICE', 'json', logger);
     expect(await h.remediations({ proposalId: 'P-1' }, ctx)).toBe('executed');
     expect(d.remediation.execute).toHaveBeenCalledWith('P-1', logger);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../../src/devtools/wait-until.js';
-import { cardKey } from '../../../../src/slack/delivery/effects.js';
+import { cardKey } from '../../../../src/incidents/owed-effects.js';
 import { cardText, keyOf, type OutboxHarness, startOutboxHarness, text } from '../../../support/outbox-harness.js';
 
 const CH = 'C0INC';

@@ -1,5 +1,6 @@
+import type { ChainableCommander } from 'ioredis';
 import { z } from 'zod';
-import type { SlackMessage } from '../../blocks/types.js';
+import type { SlackMessage } from '../blocks/types.js';
 
 // Keys become parts of Redis keys and of Slack message metadata: printable, no spaces, bounded.
 const StableKeySchema = z
@@ -73,4 +74,15 @@ export function cardKey(incidentId: string): string {
 /** Parses a stored message back (it was validated when owed). */
 export function parseStoredMessage(json: string): SlackMessage {
   return SlackMessageSchema.parse(JSON.parse(json)) as SlackMessage;
+}
+
+/**
+ * Where state changes record the Slack effects they owe (slack/delivery's Outbox implements it; its Deliverer makes
+ * Slack match). `owe` adds the effect to the caller's MULTI so it commits with the change; owing is idempotent.
+ */
+export interface OwedEffects {
+  owe(multi: ChainableCommander, effect: Effect): ChainableCommander;
+  oweNow(effect: Effect): Promise<number>;
+  /** Where the message delivered under `key` is, once it is. */
+  ts(key: string): Promise<SentMessage | undefined>;
 }
