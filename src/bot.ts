@@ -42,7 +42,8 @@ import { assertDefaultRunbooks } from './runbooks/default-runbook.js';
 import { loadRunbooksOrThrow } from './runbooks/runbook-loader.js';
 import { Deliverer } from './slack/delivery/deliverer.js';
 import { createDeliveryClient } from './slack/delivery/delivery-client.js';
-import { Outbox, outboxGauges } from './slack/delivery/outbox.js';
+import { Outbox } from './slack/delivery/outbox.js';
+import { registerOutboxGauges } from './slack/delivery/outbox-metrics.js';
 import { createSlackApp, type SlackTransport } from './slack/transport/app.js';
 import { registerListeners } from './slack/transport/register-listeners.js';
 import { createWebClient, SlackNotifier } from './slack/transport/slack-notifier.js';
@@ -211,23 +212,7 @@ export function createBot(config: Config, logger: Logger): Bot {
 
   const serves = env.ROLE === 'web' || env.ROLE === 'all';
   const works = env.ROLE === 'worker' || env.ROLE === 'all';
-  metrics.gaugeSource(
-    'outbox',
-    [
-      {
-        name: 'rib_slack_outbox_backlog',
-        help: 'Slack effects owed and not yet delivered, by kind',
-        labelNames: ['kind'],
-      },
-      {
-        name: 'rib_slack_outbox_oldest_age_seconds',
-        help: 'Age of the oldest owed Slack effect, by kind (0 when none)',
-        labelNames: ['kind'],
-      },
-      { name: 'rib_slack_outbox_dead_letters', help: 'Dead letters kept' },
-    ],
-    () => outboxGauges(outbox),
-  );
+  registerOutboxGauges(metrics, outbox);
   const deliverer = works
     ? new Deliverer({
         redis,
