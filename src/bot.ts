@@ -217,7 +217,10 @@ export function createBot(config: Config, logger: Logger): Bot {
     ? new Deliverer({
         redis,
         outbox,
-        client: createDeliveryClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL }),
+        client: createDeliveryClient(env.SLACK_BOT_TOKEN, {
+          slackApiUrl: env.SLACK_API_URL,
+          observe: (m, r, s) => metrics.slackCall(m, r, s),
+        }),
         renderCard: (id) => thread.renderCard(id),
         renderMessage: async (key) => (await thread.renderMessage(key)) ?? proposalService.render(key),
         onCardPosted: (id, sent) => thread.cardPosted(id, sent.channel, sent.ts),
