@@ -37,7 +37,7 @@ export interface DelivererOptions {
   logger: Logger;
   /** Effects in flight at once (default 8). */
   concurrency?: number;
-  /** How long a claim is ours (default 60 s); a dead deliverer's effects are picked up after it. */
+  /** How long a claim is ours (default 15 s); a dead deliverer's effects are picked up after it. */
   leaseMs?: number;
   /** The client's request timeout (default 10 s): no call starts with less lease left than this. */
   callTimeoutMs?: number;
@@ -87,7 +87,7 @@ export class Deliverer {
   constructor(private readonly o: DelivererOptions) {
     this.ledger = new OutboxLedger(o.redis, o.outbox.prefix, o.coalesceMs ?? 1_000);
     this.concurrency = o.concurrency ?? 8;
-    this.leaseMs = o.leaseMs ?? 60_000;
+    this.leaseMs = o.leaseMs ?? 15_000;
     this.pollMs = o.pollMs ?? 1_000;
     const logger = o.logger;
     this.ctx = {
