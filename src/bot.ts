@@ -224,7 +224,10 @@ export function createBot(config: Config, logger: Logger): Bot {
         renderCard: (id) => thread.renderCard(id),
         renderMessage: async (key) => (await thread.renderMessage(key)) ?? proposalService.render(key),
         onCardPosted: (id, sent) => thread.cardPosted(id, sent.channel, sent.ts),
-        onPosted: (key, sent) => proposalService.posted(key, sent),
+        onPosted: async (key, sent) => {
+          await thread.posted(key, sent);
+          await proposalService.posted(key, sent);
+        },
         onDelivery: ({ method, result }) => metrics.inc('rib_slack_deliveries_total', { method, result }),
         logger,
       })

@@ -8,7 +8,7 @@ import { withLock } from '../kernel/lock.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Incident, Severity } from './incident.js';
 import type { IncidentStore } from './incident-store.js';
-import type { IncidentThread } from './incident-thread.js';
+import { channelLinkKey, type IncidentThread } from './incident-thread.js';
 import type { Notifier } from './notifier.js';
 import type { Timeline } from './timeline.js';
 
@@ -111,7 +111,7 @@ export class IncidentChannels {
       await this.d.thread.postCardIn(channel, incidentId);
       await this.d.thread.post(
         incidentId,
-        `channel-link:${incidentId}`,
+        channelLinkKey(incidentId),
         incidentChannelLinkMessage(incidentId, channel, requestedBy),
       );
       // The thread's card now links the channel (and loses its Declare control).

@@ -115,6 +115,15 @@ export class IncidentThread {
     return (await this.renderCard(key.slice(CHANNEL_CARD.length)))?.message;
   }
 
+  /** Records where the card's copy and the link of an incident's own channel landed (the deliverer calls this). */
+  async posted(key: string, sent: { channel: string; ts: string }): Promise<void> {
+    if (key.startsWith(CHANNEL_CARD)) {
+      await this.store.update(key.slice(CHANNEL_CARD.length), { incidentChannelCardTs: sent.ts });
+    } else if (key.startsWith(CHANNEL_LINK)) {
+      await this.store.update(key.slice(CHANNEL_LINK.length), { incidentChannelLinkTs: sent.ts });
+    }
+  }
+
   /** Records where the card landed (the deliverer calls this once it is posted) so thread lookups find it. */
   async cardPosted(incidentId: string, channel: string, ts: string): Promise<void> {
     await this.store.bindThread(incidentId, channel, ts);
@@ -122,6 +131,12 @@ export class IncidentThread {
 }
 
 const CHANNEL_CARD = 'channel-card:';
+const CHANNEL_LINK = 'channel-link:';
+
+/** The outbox key of the triage thread's link to the incident's own channel. */
+export function channelLinkKey(incidentId: string): string {
+  return `${CHANNEL_LINK}${incidentId}`;
+}
 
 /** The outbox key of the card's copy in the incident's own channel. */
 export function channelCardKey(incidentId: string): string {

@@ -3,6 +3,7 @@ import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.
 import { messageText } from '../../src/devtools/slack-messages.js';
 import { blockActionBody, postSigned, slashCommandBody } from '../../src/devtools/slack-signer.js';
 import type { StandInMessage } from '../../src/devtools/slack-stand-in.js';
+import { waitUntil } from '../../src/devtools/wait-until.js';
 import { incidentChannelName } from '../../src/incidents/incident-channel.js';
 import {
   APPROVER,
@@ -57,7 +58,14 @@ describe('incident channels', () => {
     await h.slack.waitFor(() => (root(id) && card(root(id)!.root).includes('channel <#')) || undefined, {
       what: `${id}'s own channel linked from its card`,
     });
-    return (await h.bot.services.store.get(id))!;
+    // Where the copy and the link landed is recorded once each is delivered.
+    return waitUntil(
+      async () => {
+        const i = await h.bot.services.store.get(id);
+        return i?.incidentChannelCardTs && i.incidentChannelLinkTs ? i : undefined;
+      },
+      { what: `${id}'s channel card and link recorded` },
+    );
   };
 
   beforeAll(async () => {
