@@ -70,6 +70,8 @@ describe('resolution withdraws proposals; a re-fire is flapping', () => {
 
     await post('09-RedisOutOfConfiguredMaxmemory-resolved.json');
     expect(await pendingOf()).toEqual([]);
+    // The card and each proposal's redraw are separate effects: wait until the outbox owes nothing.
+    await h.slackSettled();
     for (const p of pending) {
       expect((await h.bot.services.proposals.require(p.id)).status).toBe('withdrawn');
       const message = h.slack.messages().find((m) => m.ts === p.messageTs)!;
@@ -148,6 +150,8 @@ describe('resolution withdraws proposals; a re-fire is flapping', () => {
       what: 'resolved card',
     });
     expect(await pendingOf()).toEqual([]);
+    // The card and each proposal's redraw are separate effects: wait until the outbox owes nothing.
+    await h.slackSettled();
     for (const p of pending) {
       const message = h.slack.messages().find((m) => m.ts === p.messageTs)!;
       expect(approveButtonValue(message)).toBeUndefined();
