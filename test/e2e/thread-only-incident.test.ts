@@ -90,12 +90,14 @@ describe('an incident worked from its thread alone', () => {
     });
     await inThread(/Note from <@U0CAROL>: maxmemory raised by 10%/, 'the modal note');
 
-    // 7. The alert resolves; the on-call resolves the incident by mention with a summary.
-    await postWebhook(h.url, fixtureText('09-RedisOutOfConfiguredMaxmemory-resolved.json'));
+    // 7. The on-call resolves the incident by mention with a summary; then the alert resolves.
+    // The on-call resolves first (the alert's own resolution, which follows, then changes nothing but its state).
     await slack.mention({ user: ONCALL, text: 'resolve raised maxmemory; report job paused', threadTs: thread });
     await h.slack.waitFor(() => /\*Status\*\n:white_check_mark: resolved/.test(cardNow()) || undefined, {
       what: 'the resolved card',
     });
+    const resolved = await postWebhook(h.url, fixtureText('09-RedisOutOfConfiguredMaxmemory-resolved.json'));
+    await h.waitForJob('alerts', (resolved.json as { jobId: string }).jobId);
     expect(slack.controls(slack.card(id)).map((c) => c.element.action_id)).toEqual([
       CARD_ACTION.export,
       CARD_ACTION.exportAs,

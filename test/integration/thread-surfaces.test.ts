@@ -207,11 +207,14 @@ describe('working from the incident thread', () => {
         [`diag cache-1 connections (from the card) by <@${OTHER_APPROVER}>`, 'card'],
         [`diag cache-1 high-memory (from the card) by <@${OTHER_APPROVER}>`, 'card'],
       ]);
-      // Same permissions as the slash command: the requester of these proposals may not approve them.
-      const mine = (await h.bot.services.proposals.listForIncident(incident.id)).filter(
-        (p) => p.requester === OTHER_APPROVER,
+      // The same proposal rules as the slash command: a fix already pending from the alert's diagnosis is not
+      // offered a second time, whoever asks.
+      const pending = (await h.bot.services.proposals.listForIncident(incident.id)).filter(
+        (p) => p.status === 'pending',
       );
-      expect(mine.length).toBeGreaterThan(0);
+      expect(pending.length).toBeGreaterThan(0);
+      const fixes = pending.map((p) => `${p.action} ${p.params}`);
+      expect(new Set(fixes).size).toBe(fixes.length);
       // And the same per-user rate limit (2 a minute here): a third run is refused privately.
       await slack.click(slack.card(incident.id), CARD_ACTION.runRunbook, OTHER_APPROVER);
       await privateTo(OTHER_APPROVER, /please wait \d+ s/);

@@ -108,7 +108,21 @@ export class IncidentLifecycle {
     const incident = await this.d.store.require(incidentId);
     if (incident.status === 'resolved') {
       logger.info({ incidentId }, 'already resolved');
-      if (summary) await this.note(incidentId, user, `Resolution summary: ${summary}`, key);
+      // Resolved already (its alerts did, say): a summary given now is the resolution's summary (card, export).
+      if (summary) {
+        const id = `summary:${incidentId}:${key}`;
+        await this.d.store.commitOnce(id, (tx) => {
+          this.d.store.updateIn(tx, incidentId, { summary });
+          this.d.timeline.appendIn(tx, incidentId, {
+            type: 'command',
+            actor: user,
+            text: `Resolution summary by <@${user}>: ${summary}`,
+            data: { command: 'resolve', summary, resolvedAt: incident.resolvedAt },
+          });
+          this.d.thread.say(tx, incidentId, id, incidentResolvedMessage(user, summary));
+          this.d.thread.card(tx, incidentId);
+        });
+      }
       return;
     }
     const resolvedAt = new Date().toISOString();
