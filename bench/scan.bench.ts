@@ -8,15 +8,15 @@
  *   time per key, at each size (the time per key should not grow with the keyspace).
  * - Target impact (200k): the GET p99 of a concurrent `redis-benchmark` (10 clients, pinned with the scanner) while
  *   each scanner runs back to back in processes of its own (redis-cli; ours: bench/support/scan-child.ts), against
- *   a baseline without a scan (paired per round); once as is, once with the scanners at nice 10 (they then yield
- *   CPU 1 to the load client, as when the bot runs on another host, and the rise is the server's); and the server's
- *   own view, from INFO commandstats deltas of the un-niced runs: server time per key, and the server time of the
+ *   a baseline without a scan (paired per round); once as is, once with the scanners at SCHED_IDLE (`chrt --idle`:
+ *   they never take CPU 1 from the load client, as when the bot runs on another host, so the rise is the server's);
+ *   and the server's own view, from INFO commandstats deltas of the normally scheduled runs: server time per key, and the server time of the
  *   longest write a scanner made (keys per write × usec per call; redis-cli sends SCAN, then its TYPEs, then its
  *   MEMORY USAGEs of one page as three round trips, ours sends the keys' commands and the next SCAN in one write,
  *   fewer keys per write while others use the node).
  *
  * Env: BENCH_KEYS / BENCH_KEYS_LARGE (sizes), BENCH_SEED (42), BENCH_ROUNDS, BENCH_GET_N (GETs per p99 run),
- * BENCH_GET_CLIENTS (10), BENCH_SCANNER_NICE (10).
+ * BENCH_GET_CLIENTS (10).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -48,8 +48,8 @@ interface Scanner {
   ours: boolean;
   /** One scan in this process (redis-cli: one process), timed alone. */
   scan(signal?: AbortSignal): Promise<ScanOutcome>;
-  /** Scans back to back in other processes, at `nice`, while the load runs. */
-  loop(nice: number): Loop;
+  /** Scans back to back in other processes, scheduled as `sched`, while the load runs. */
+  loop(sched: Sched): Loop;
 }
 interface Latency {
   rps: number;
@@ -66,12 +66,18 @@ interface LoadRun {
 
 const CHILD = join(import.meta.dirname, 'support', 'scan-child.ts');
 
-/** redis-cli in a loop, each run at `nice`, until stopped. */
-function cliLoop(port: number, mode: string, nice: number): Loop {
+/** How the scanner processes are scheduled on CPU 1 beside the load client. */
+type Sched = 'normal' | 'idle';
+/** `chrt --idle 0` (SCHED_IDLE): the scanner runs only when CPU 1 has nothing else to run. */
+const scheduled = (sched: Sched, cmd: string, args: string[]): [string, string[]] =>
+  sched === 'idle' ? ['chrt', ['--idle', '0', cmd, ...args]] : [cmd, args];
+
+/** redis-cli in a loop, each run scheduled as `sched`, until stopped. */
+function cliLoop(port: number, mode: string, sched: Sched): Loop {
   const ac = new AbortController();
+  const [cmd, args] = scheduled(sched, 'redis-cli', ['-p', String(port), mode]);
   const loop = (async () => {
-    while (!ac.signal.aborted)
-      await runCommand('nice', ['-n', String(nice), 'redis-cli', '-p', String(port), mode], ac.signal);
+    while (!ac.signal.aborted) await runCommand(cmd, args, ac.signal);
   })();
   return {
     ready: Promise.resolve(),
@@ -83,11 +89,10 @@ function cliLoop(port: number, mode: string, nice: number): Loop {
   };
 }
 
-/** Our scanner in its own process (bench/support/scan-child.ts) at `nice`, scanning until SIGTERM. */
-function childLoop(port: number, kind: 'largest' | 'hot', nice: number): Loop {
-  const child = spawn('nice', ['-n', String(nice), process.execPath, '--import', 'tsx', CHILD, String(port), kind], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Our scanner in its own process (bench/support/scan-child.ts) scheduled as `sched`, scanning until SIGTERM. */
+function childLoop(port: number, kind: 'largest' | 'hot', sched: Sched): Loop {
+  const [cmd, args] = scheduled(sched, process.execPath, ['--import', 'tsx', CHILD, String(port), kind]);
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => {
@@ -128,7 +133,7 @@ function cliScanner(port: number, mode: '--memkeys' | '--hotkeys'): Scanner {
   return {
     label: `redis-cli ${mode}`,
     ours: false,
-    loop: (nice) => cliLoop(port, mode, nice),
+    loop: (sched) => cliLoop(port, mode, sched),
     async scan(signal) {
       const { out, code } = await runCommand('redis-cli', ['-p', String(port), mode], signal);
       if (code !== 0 && !signal?.aborted) throw new Error(`redis-cli ${mode} exited with ${code}`);
@@ -141,7 +146,7 @@ function oursLargest(client: Redis, port: number): Scanner {
   return {
     label: 'ours (largest keys)',
     ours: true,
-    loop: (nice) => childLoop(port, 'largest', nice),
+    loop: (sched) => childLoop(port, 'largest', sched),
     async scan(signal) {
       const report = await scanLargestKeys(client, { ...NO_BUDGET, ...(signal ? { signal } : {}) });
       if (!signal && !report.complete) throw new Error(`largest-keys scan stopped at ${report.stoppedBy}`);
@@ -154,7 +159,7 @@ function oursHot(client: Redis, port: number): Scanner {
   return {
     label: 'ours (hot keys)',
     ours: true,
-    loop: (nice) => childLoop(port, 'hot', nice),
+    loop: (sched) => childLoop(port, 'hot', sched),
     async scan(signal) {
       const report = await scanLfu(client, { top: 10, ...NO_BUDGET, signal });
       if (!signal && !report.complete) throw new Error(`hot-keys scan stopped at ${report.stoppedBy}`);
@@ -183,16 +188,16 @@ function commandStats(text: string): CommandStats {
 }
 
 /**
- * GET latency while `scanner` (if any) runs back to back at `nice`, with the server's command statistics of that
+ * GET latency while `scanner` (if any) runs back to back scheduled as `sched`, with the server's command statistics of that
  * run. The scanner starts first (ours: its process is up and connected), then the load; both stop together.
  */
 async function underLoad(
   client: Redis,
   port: number,
   scanner: Scanner | undefined,
-  o: LoadOptions & { nice: number },
+  o: LoadOptions & { sched: Sched },
 ): Promise<LoadRun> {
-  const loop = scanner?.loop(o.nice);
+  const loop = scanner?.loop(o.sched);
   await loop?.ready;
   await client.config('RESETSTAT');
   const t0 = performance.now();
@@ -210,8 +215,6 @@ async function underLoad(
 interface LoadOptions {
   getN: number;
   getClients: number;
-  /** Nice of the scanner processes in the second series of loaded runs. */
-  nice: number;
 }
 
 const per = (s: CommandStats, name: string) => {
@@ -284,28 +287,28 @@ async function impact(
   const baseP99: number[] = [];
   const views = new Map<string, Array<ReturnType<typeof serverView>>>(scanners.map((s) => [s.label, []]));
   const paces: ChildReport[] = [];
-  // Each round: the baseline and both scanners at nice 0, then both scanners at `o.nice`, in a shuffled order.
-  const runs: Array<{ s: Scanner | undefined; nice: number }> = [
-    { s: undefined, nice: 0 },
+  // Each round, in a shuffled order: the baseline, both scanners scheduled normally, both at SCHED_IDLE.
+  const runs: Array<{ s: Scanner | undefined; sched: Sched }> = [
+    { s: undefined, sched: 'normal' },
     ...scanners.flatMap((s) => [
-      { s, nice: 0 },
-      { s, nice: o.nice },
+      { s, sched: 'normal' as const },
+      { s, sched: 'idle' as const },
     ]),
   ];
-  const key = (label: string, nice: number) => `${label}@${nice}`;
+  const key = (label: string, sched: Sched) => `${label}@${sched}`;
   for (let r = 0; r < rounds; r++) {
     const round = new Map<string, LoadRun>();
-    for (const { s, nice } of shuffle(runs)) {
-      round.set(key(s?.label ?? 'base', nice), await underLoad(client, port, s, { ...o, nice }));
+    for (const { s, sched } of shuffle(runs)) {
+      round.set(key(s?.label ?? 'base', sched), await underLoad(client, port, s, { ...o, sched }));
     }
-    const base = round.get(key('base', 0))!.get.p99;
+    const base = round.get(key('base', 'normal'))!.get.p99;
     baseP99.push(base);
     for (const s of scanners) {
-      for (const nice of [0, o.nice]) {
-        const k = key(s.label, nice);
+      for (const sched of ['normal', 'idle'] as const) {
+        const k = key(s.label, sched);
         rises.set(k, [...(rises.get(k) ?? []), round.get(k)!.get.p99 - base]);
       }
-      const run = round.get(key(s.label, 0))!;
+      const run = round.get(key(s.label, 'normal'))!;
       views.get(s.label)!.push(serverView(run, s, perKeyCommands));
       if (s.ours) paces.push(...run.reports);
     }
@@ -313,8 +316,8 @@ async function impact(
   const summary = (s: Scanner) => {
     const v = views.get(s.label)!;
     return {
-      rise: median(rises.get(key(s.label, 0))!),
-      riseNiced: median(rises.get(key(s.label, o.nice))!),
+      rise: median(rises.get(key(s.label, 'normal'))!),
+      riseIdle: median(rises.get(key(s.label, 'idle'))!),
       burstUs: median(v.map((x) => x.burstUs)),
       keysPerWrite: median(v.map((x) => x.keysPerWrite)),
       perKeyUsec: median(v.map((x) => x.perKeyUsec)),
@@ -381,20 +384,15 @@ async function scanKind(
         `≤ redis-cli's (${signed(im.cli.rise)})`,
         im.ours.rise <= im.cli.rise,
       ),
+      row(k.section, `GET p99 rise under ${cli.label}, scanners at SCHED_IDLE`, signed(im.cli.riseIdle), 'ms'),
       row(
         k.section,
-        `GET p99 rise under ${cli.label}, scanners at nice ${k.impact.load.nice}`,
-        signed(im.cli.riseNiced),
+        'GET p99 rise under ours, scanners at SCHED_IDLE',
+        signed(im.ours.riseIdle),
         'ms',
-      ),
-      row(
-        k.section,
-        `GET p99 rise under ours, scanners at nice ${k.impact.load.nice}`,
-        signed(im.ours.riseNiced),
-        'ms',
-        `≤ redis-cli's (${signed(im.cli.riseNiced)})`,
-        im.ours.riseNiced <= im.cli.riseNiced,
-        "the scanners yield CPU 1 to the load client, as when the bot runs on another host: the rise is the server's",
+        `≤ redis-cli's (${signed(im.cli.riseIdle)})`,
+        im.ours.riseIdle <= im.cli.riseIdle,
+        'chrt --idle: the scanners never take CPU 1 from the load client, as when the bot runs on another host, so the rise is the server-side one',
       ),
       row(
         k.section,
@@ -446,7 +444,6 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const load: LoadOptions = {
     getN: Number(env.BENCH_GET_N ?? (ctx.quick ? 50_000 : 150_000)),
     getClients: Number(env.BENCH_GET_CLIENTS ?? 10),
-    nice: Number(env.BENCH_SCANNER_NICE ?? 10),
   };
   const seed = Number(env.BENCH_SEED ?? 42);
   const rows: BenchRow[] = [];

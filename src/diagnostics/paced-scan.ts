@@ -100,7 +100,7 @@ export async function runPacedScan(
         transport,
         {
           ...PACING_LIMIT_DEFAULTS,
-          commandsPerKey: work.perKey,
+          gentleBurst: work.gentleBurst,
           maxBurst: o.burstSize ?? Math.max(1, Math.round(FULL_PACE_COMMANDS / work.perKey)),
           maxInFlight: o.inFlight ?? PACING_LIMIT_DEFAULTS.maxInFlight,
           idleOpsPerSec: o.idleOpsPerSec,

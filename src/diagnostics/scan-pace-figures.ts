@@ -20,7 +20,7 @@ export function paceMetrics(prefix: string, r: PacedScanResult): Record<string, 
   };
 }
 
-/** One line for people: `adaptive, 41k keys/s; full 1.2 s, gentle 0.3 s (5 keys a write), paused 0 s`. */
+/** One line for people: `adaptive, 41k keys/s; full 1.2 s, gentle 0.3 s (4 keys a write), paused 0 s`. */
 export function paceSummary(r: PacedScanResult): string {
   const p = r.pace;
   const rate = r.durationMs > 0 ? Math.round(r.keysScanned / (r.durationMs / 1000)) : 0;

@@ -32,15 +32,17 @@ export interface Pace {
 
 /** Bounds and thresholds of the controller (the scan options carry them). */
 export interface PacingLimits {
-  /**
-   * Commands the scan sends per key (2 for TYPE + MEMORY USAGE, 1 for OBJECT FREQ): the paces are counted in
-   * commands per write, so a cheaper work sends more keys per write for the same length of write.
-   */
-  commandsPerKey: number;
   /** Keys per write at the `full` pace (default: {@link FULL_PACE_COMMANDS}' worth); no level writes more. */
   maxBurst: number;
   /** Writes in flight at the `full` pace; the other levels keep one. */
   maxInFlight: number;
+  /**
+   * Keys per write at the `gentle` pace: as many as keep one write (the keys' commands and the SCAN riding with them)
+   * no longer for the node than the longest of a redis-cli step; the work knows its cost per key (measured with the
+   * bench's INFO commandstats view: 4 keys of TYPE + MEMORY USAGE, 7 of OBJECT FREQ). `moderate` writes 4× as many,
+   * `backoff` half.
+   */
+  gentleBurst: number;
   /** Other clients' commands per second below which the node counts as idle (`full`). */
   idleOpsPerSec: number;
   /** Other clients' commands per second from which the node counts as busy (`gentle`). */
@@ -59,9 +61,9 @@ export interface PacingLimits {
 export const FULL_PACE_COMMANDS = 192;
 
 export const PACING_LIMIT_DEFAULTS: PacingLimits = {
-  commandsPerKey: 2,
   maxBurst: 96,
   maxInFlight: 2,
+  gentleBurst: 4,
   idleOpsPerSec: 100,
   busyOpsPerSec: 1000,
   backoffCpu: 0.7,
@@ -69,37 +71,39 @@ export const PACING_LIMIT_DEFAULTS: PacingLimits = {
 };
 
 /**
- * The pace of each level, in commands per write, the next SCAN (COUNT = keys per write) riding in a write of keys:
- * `full` `maxBurst` keys, `moderate` 32 commands (16 keys of the largest-keys scan); `gentle` 10 commands (5 keys of
- * TYPE + MEMORY USAGE, 10 of OBJECT FREQ) and a SCAN of as many keys, about what the longest of a `redis-cli` step's
- * three round trips (SCAN COUNT 10, then 10 TYPE, then 10 MEMORY USAGE) costs the node, so no turn of its event loop
- * carries more of ours than of redis-cli's, in two round trips per 10 keys where redis-cli needs three; `backoff` 4
- * commands, 2 ms apart.
+ * The pace of each level; the next SCAN rides in a write of keys at every level. `full`: `maxBurst` keys a write,
+ * `maxInFlight` writes, and a SCAN of as many keys as fill them all (so a write is always ready to go while the
+ * others are answered). `moderate`: 4 × `gentleBurst` keys, one write at a time. `gentle`: `gentleBurst` keys and a
+ * SCAN of as many, one write at a time: no longer for the node than the longest of a `redis-cli` step's three round
+ * trips (SCAN COUNT 10, then 10 TYPE, then 10 MEMORY USAGE), so no turn of its event loop carries more of ours than
+ * of redis-cli's. `backoff`: half that, 2 ms apart.
  */
 export function paceOf(
   level: PaceLevel,
-  limits: Pick<PacingLimits, 'maxBurst' | 'maxInFlight'> & { commandsPerKey?: number },
+  limits: Pick<PacingLimits, 'maxBurst' | 'maxInFlight'> & { gentleBurst?: number },
 ): Pace {
-  const perKey = Math.max(1, limits.commandsPerKey ?? 2);
-  const keys = (commands: number) => Math.max(1, Math.min(Math.round(commands / perKey), limits.maxBurst));
+  const gentle = Math.max(1, limits.gentleBurst ?? PACING_LIMIT_DEFAULTS.gentleBurst);
+  const keys = (n: number) => Math.max(1, Math.min(n, limits.maxBurst));
+  const one = (burstSize: number, gapMs = 0): Pace => ({
+    level,
+    burstSize,
+    inFlight: 1,
+    gapMs,
+    scanCount: burstSize,
+    scanRides: true,
+  });
   switch (level) {
     case 'full': {
-      const burstSize = Math.max(1, limits.maxBurst);
+      const burstSize = keys(limits.maxBurst);
       const inFlight = Math.max(1, limits.maxInFlight);
-      return { level, burstSize, inFlight, gapMs: 0, scanCount: burstSize, scanRides: true };
+      return { level, burstSize, inFlight, gapMs: 0, scanCount: burstSize * inFlight, scanRides: true };
     }
-    case 'moderate': {
-      const burstSize = keys(32);
-      return { level, burstSize, inFlight: 1, gapMs: 0, scanCount: burstSize, scanRides: true };
-    }
-    case 'gentle': {
-      const burstSize = keys(10);
-      return { level, burstSize, inFlight: 1, gapMs: 0, scanCount: burstSize, scanRides: true };
-    }
-    case 'backoff': {
-      const burstSize = keys(4);
-      return { level, burstSize, inFlight: 1, gapMs: 2, scanCount: burstSize, scanRides: true };
-    }
+    case 'moderate':
+      return one(keys(gentle * 4));
+    case 'gentle':
+      return one(keys(gentle));
+    case 'backoff':
+      return one(keys(Math.floor(gentle / 2)), 2);
     case 'paused':
       return { level, burstSize: 0, inFlight: 0, gapMs: 0, scanCount: 0, scanRides: false };
   }

@@ -9,6 +9,8 @@ import { RespConnection } from './resp-connection.js';
 export interface KeyWork {
   /** Commands sent per key. */
   perKey: number;
+  /** Keys per write at the gentle pace (`PacingLimits.gentleBurst`). */
+  gentleBurst: number;
   /** The key's commands, RESP-encoded (the dedicated connection). */
   encode(key: string): string;
   /** The same commands on an ioredis pipeline (the client transport). */

@@ -151,7 +151,7 @@ async function monitorSample(ctx: ProbeContext, p: Params): Promise<ProbeResult>
  * - maxmemory-policy is LFU → `SCAN cursor COUNT n` + pipelined `OBJECT FREQ` (O(1) per key, read-only, does not
  *   touch the counters) over at most `maxKeys` keys of the connection's database: what `redis-cli --hotkeys` does,
  *   on a connection of our own, paced by the node's load like the largest-keys scan (`INFO stats cpu clients
- *   commandstats` every 250 ms: 192 keys a write while the node is idle, 10 once others use it, fewer or none when
+ *   commandstats` every 250 ms: 192 keys a write while the node is idle, 7 once others use it, fewer or none when
  *   its main thread is busy). Confidence high.
  * - else `MONITOR` on a dedicated connection for at most `maxSeconds` (default 2 s) and `maxLines` (default 20,000),
  *   aggregated by each command's first key (`COMMAND INFO` once for the command names seen); the bot's own

@@ -34,7 +34,7 @@ const ParamsSchema = z
  * Which keys and which key prefixes hold the memory. A bounded scan: `SCAN cursor COUNT n`, then `TYPE` +
  * `MEMORY USAGE key SAMPLES 5` in paced writes, stopped at the key budget or the step's timeout (the report then
  * says it is partial). Never `KEYS`. The pace adapts to the node's load, read in band every 250 ms (`INFO stats cpu
- * clients commandstats`, under a 1 s timeout): 96 keys a write while nobody else uses the node, 5 and a SCAN of 5
+ * clients commandstats`, under a 1 s timeout): 96 keys a write while nobody else uses the node, 4 and a SCAN of 4
  * (no longer than a redis-cli step's longest) once others do, 2 with pauses or none at all when its main thread is
  * busy. Cost: O(1) per key on the server (~5 µs, SCAN included); see `npm run bench` and BENCH.md.
  */

@@ -114,35 +114,35 @@ describe('loadSample', () => {
 });
 
 describe('paceOf', () => {
-  it('writes 96 keys with 2 in flight at full pace, 5 (one redis-cli step) when gentle, nothing when paused', () => {
+  it('writes 96 keys with 2 in flight at full pace, 4 when gentle, nothing when paused; SCAN always rides', () => {
+    // Full: a SCAN of as many keys as fill both writes, so one is ready while the other is answered.
     expect(paceOf('full', limits)).toEqual({
       level: 'full',
       burstSize: 96,
       inFlight: 2,
       gapMs: 0,
-      scanCount: 96,
+      scanCount: 192,
       scanRides: true,
     });
-    expect(paceOf('moderate', limits)).toMatchObject({ burstSize: 16, inFlight: 1, gapMs: 0, scanRides: true });
-    // Gentle: 5 keys (10 commands) and a SCAN of 5 in one write, one write at a time.
+    expect(paceOf('moderate', limits)).toMatchObject({ burstSize: 16, inFlight: 1, gapMs: 0, scanCount: 16 });
     expect(paceOf('gentle', limits)).toEqual({
       level: 'gentle',
-      burstSize: 5,
+      burstSize: 4,
       inFlight: 1,
       gapMs: 0,
-      scanCount: 5,
+      scanCount: 4,
       scanRides: true,
     });
     expect(paceOf('backoff', limits)).toMatchObject({ burstSize: 2, inFlight: 1, gapMs: 2, scanCount: 2 });
     expect(paceOf('paused', limits)).toMatchObject({ burstSize: 0, inFlight: 0 });
   });
 
-  it('counts paces in commands: a one-command work (OBJECT FREQ) sends twice the keys per write', () => {
-    const hot = { ...limits, commandsPerKey: 1, maxBurst: 192 };
-    expect(paceOf('full', hot)).toMatchObject({ burstSize: 192, scanCount: 192 });
-    expect(paceOf('moderate', hot).burstSize).toBe(32);
-    expect(paceOf('gentle', hot)).toMatchObject({ burstSize: 10, scanCount: 10, scanRides: true });
-    expect(paceOf('backoff', hot).burstSize).toBe(4);
+  it("scales the slower paces by the work's gentle burst (7 OBJECT FREQ a write for the hot-keys scan)", () => {
+    const hot = { ...limits, gentleBurst: 7, maxBurst: 192 };
+    expect(paceOf('full', hot)).toMatchObject({ burstSize: 192, scanCount: 384 });
+    expect(paceOf('moderate', hot).burstSize).toBe(28);
+    expect(paceOf('gentle', hot)).toMatchObject({ burstSize: 7, scanCount: 7 });
+    expect(paceOf('backoff', hot).burstSize).toBe(3);
   });
 
   it('never writes more than the caller allows', () => {
