@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark of the bot in one go, printed as one table (each figure beside its goal) and
- * written to BENCH.md with the machine it ran on and how to reproduce it. `BENCH_QUICK=1` runs a ~1-minute subset.
+ * written to BENCH.md with the machine it ran on and how to reproduce it. `BENCH_QUICK=1` runs a 1–2 minute subset.
  * `BENCH_ONLY=scan,storm` runs only the named modules (scan, acks, webhook, storm) and keeps the other modules' last
  * figures (BENCH.json holds each module's last run, with its date and load); BENCH_OUT=path writes the Markdown (and
  * the JSON beside it) elsewhere, BENCH_OUT=- not at all.
