@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisProcess, startRedis } from '../../src/devtools/redis-process.js';
+import { waitUntil } from '../../src/devtools/wait-until.js';
 import { type LargestKeysReport, scanLargestKeys } from '../../src/diagnostics/largest-keys-scan.js';
 
 /** One deliberately big key per type, far bigger than any ordinary key, all under the `big:` prefix. */
@@ -142,8 +143,16 @@ describe('scanLargestKeys against a real redis-server', () => {
     const ac = new AbortController();
     // One key per write, pausing ≥ 1 ms before each (4,000+ keys: seconds), so the scan is still running when the
     // abort lands, and has sized keys by then even on a loaded machine.
+    await client.config('RESETSTAT');
     const pending = scanLargestKeys(client, { burstSize: 1, workMs: 0, pauseMs: 1, signal: ac.signal });
-    setTimeout(() => ac.abort(), 250);
+    // Abort once the target has seen the scan size keys (its own MEMORY USAGE count), not after a guessed delay.
+    const watcher = client.duplicate();
+    await waitUntil(
+      async () => /cmdstat_memory\|usage:calls=[1-9]/.test(await watcher.info('commandstats')) || undefined,
+      { what: 'the scan to size keys', intervalMs: 5 },
+    );
+    watcher.disconnect();
+    ac.abort();
     const report = await pending;
     expect(report.stoppedBy).toBe('aborted');
     expect(report.keysScanned).toBeGreaterThan(0);
