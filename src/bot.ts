@@ -223,7 +223,6 @@ export function createBot(config: Config, logger: Logger): Bot {
         }),
         renderCard: (id) => thread.renderCard(id),
         renderMessage: async (key) => (await thread.renderMessage(key)) ?? proposalService.render(key),
-        onCardPosted: (id, sent) => thread.cardPosted(id, sent.channel, sent.ts),
         onPosted: async (key, sent) => {
           await thread.posted(key, sent);
           await proposalService.posted(key, sent);

@@ -115,21 +115,22 @@ export class IncidentThread {
     return (await this.renderCard(key.slice(CHANNEL_CARD.length)))?.message;
   }
 
-  /** Records where the card's copy and the link of an incident's own channel landed (the deliverer calls this). */
+  /**
+   * Records where a message the incident owns landed (the deliverer calls this for every first post): the card (its
+   * thread, so thread lookups find it), its copy in the incident's own channel, and the link to that channel.
+   */
   async posted(key: string, sent: { channel: string; ts: string }): Promise<void> {
-    if (key.startsWith(CHANNEL_CARD)) {
+    if (key.startsWith(CARD)) {
+      await this.store.bindThread(key.slice(CARD.length), sent.channel, sent.ts);
+    } else if (key.startsWith(CHANNEL_CARD)) {
       await this.store.update(key.slice(CHANNEL_CARD.length), { incidentChannelCardTs: sent.ts });
     } else if (key.startsWith(CHANNEL_LINK)) {
       await this.store.update(key.slice(CHANNEL_LINK.length), { incidentChannelLinkTs: sent.ts });
     }
   }
-
-  /** Records where the card landed (the deliverer calls this once it is posted) so thread lookups find it. */
-  async cardPosted(incidentId: string, channel: string, ts: string): Promise<void> {
-    await this.store.bindThread(incidentId, channel, ts);
-  }
 }
 
+const CARD = cardKey('');
 const CHANNEL_CARD = 'channel-card:';
 const CHANNEL_LINK = 'channel-link:';
 

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackMessage } from '../../blocks/types.js';
-import type { SentMessage } from '../../incidents/owed-effects.js';
+import { cardKey, type SentMessage } from '../../incidents/owed-effects.js';
 import { redactText } from '../../kernel/redact.js';
 import { findPosted, OUTBOX_EVENT_TYPE } from './find-posted.js';
 import type { Budget, Claim, OutboxLedger } from './outbox-ledger.js';
@@ -35,9 +35,7 @@ export interface DeliveryContext {
   deadLetter(detail: { method: string; code: string; channel: string; id: string; reason: string }): void;
   /** Logs once per process that the history scopes are missing, so posts after a lost response may repeat. */
   cannotLook(code: string): void;
-  /** Called once an incident's card is first posted (and recorded): where its thread is. */
-  cardPosted(incidentId: string, sent: SentMessage): Promise<void>;
-  /** Called once a post is delivered (and recorded) under its key. */
+  /** Called once a message is first posted (and recorded) under its key (`cardKey(id)` for a card). */
   posted(key: string, sent: SentMessage): Promise<void>;
 }
 
@@ -160,7 +158,7 @@ async function look(ctx: DeliveryContext, c: Claim, channel: string, threadTs: s
 
 /** Tells the deliverer's owner where a first post landed (the card's thread, a proposal's message). */
 async function announce(ctx: DeliveryContext, c: Claim, sent: SentMessage): Promise<void> {
-  if (c.kind === 'card' && c.incidentId) await ctx.cardPosted(c.incidentId, sent);
+  if (c.kind === 'card' && c.incidentId) await ctx.posted(cardKey(c.incidentId), sent);
   else if (c.kind === 'post') await ctx.posted(c.key, sent);
 }
 

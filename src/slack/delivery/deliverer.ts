@@ -50,9 +50,10 @@ export interface DelivererOptions {
   coalesceMs?: number;
   /** Longest idle wait between looks at the outbox (default 1 s); new effects wake a deliverer at once. */
   pollMs?: number;
-  /** Called once an incident's card is first posted, e.g. to index the incident by its thread. */
-  onCardPosted?: (incidentId: string, sent: { channel: string; ts: string }) => Promise<void>;
-  /** Called once a post is first delivered under `key`, e.g. to record a proposal message's ts. */
+  /**
+   * Called once a message is first posted under `key` (`card:<incidentId>` for a card), e.g. to index the incident
+   * by its thread or record a proposal message's ts.
+   */
   onPosted?: (key: string, sent: { channel: string; ts: string }) => Promise<void>;
   /** Called for every attempt's outcome, e.g. to count `rib_slack_deliveries_total{method,result}`. */
   onDelivery?: (d: { method: string; result: DeliveryResult }) => void;
@@ -122,14 +123,6 @@ export class Deliverer {
           logger.error(d, 'outbox: gave up on a Slack effect; dead-lettered');
         } else {
           logger.warn(d, 'outbox: dead-lettered (same failure as before)');
-        }
-      },
-      cardPosted: async (incidentId, sent) => {
-        try {
-          await o.onCardPosted?.(incidentId, sent);
-        } catch (err) {
-          // The ts is recorded in the outbox; the thread index is mended the next time someone asks for it.
-          logger.warn({ err, incidentId }, 'outbox: could not index the posted card');
         }
       },
       posted: async (key, sent) => {
